@@ -1,0 +1,32 @@
+"""The job queue's pulse: consumers report a heartbeat that /healthz reads."""
+
+from __future__ import annotations
+
+import time
+
+from huey.contrib.djhuey import HUEY
+
+HEARTBEAT_KEY = "tandem:consumer-heartbeat"
+HEARTBEAT_STALE_SECONDS = 180
+
+
+def beat() -> None:
+    HUEY.storage.put_data(HEARTBEAT_KEY, str(time.time()).encode())
+
+
+def jobs_status() -> str:
+    """'ok', or a short reason the job system cannot do work right now."""
+    try:
+        raw = HUEY.storage.peek_data(HEARTBEAT_KEY)
+    except Exception as error:  # the queue's storage itself is unreachable
+        return f"down: queue unreachable ({type(error).__name__})"
+    if HUEY.immediate:
+        return "ok"
+    from huey.constants import EmptyData
+
+    if raw is EmptyData or raw is None:
+        return "down: no job consumer has reported"
+    age = time.time() - float(raw)
+    if age > HEARTBEAT_STALE_SECONDS:
+        return f"down: last consumer heartbeat {int(age)} s ago"
+    return "ok"

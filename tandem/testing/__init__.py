@@ -1,0 +1,1 @@
+"""Factories and pytest fixtures shared by every app's tests."""

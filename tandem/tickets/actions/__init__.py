@@ -1,0 +1,29 @@
+"""Every write to tickets: one function per business operation, each in one transaction."""
+
+from tandem.tickets.actions.attachments import IncomingFile
+from tandem.tickets.actions.changes import bulk_update_tickets, escalate_ticket, update_ticket
+from tandem.tickets.actions.lifecycle import add_message, create_ticket, solve_request
+from tandem.tickets.actions.merging import link_tickets, merge_tickets, unlink_tickets
+from tandem.tickets.actions.settings import (
+    create_custom_field,
+    create_tag,
+    delete_tag,
+    update_custom_field,
+)
+
+__all__ = [
+    "IncomingFile",
+    "add_message",
+    "bulk_update_tickets",
+    "create_custom_field",
+    "create_tag",
+    "create_ticket",
+    "delete_tag",
+    "escalate_ticket",
+    "link_tickets",
+    "merge_tickets",
+    "solve_request",
+    "unlink_tickets",
+    "update_custom_field",
+    "update_ticket",
+]

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tandem.api.api import api
+from tandem.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("tandem.core.urls")),
+    path("", include("tandem.tickets.urls")),
+    path("", include("tandem.people.urls")),
+    path("portal/", include("tandem.portal.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
