@@ -1,0 +1,1 @@
+// Workspace behaviour: keyboard shortcuts and live refresh. No inline scripts (CSP).
