@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.http import HttpResponse
+from django.urls import path
 
 app_name = "portal"
 
-urlpatterns = []
+# Placeholder until the portal pages land; replaced by the portal views.
+urlpatterns = [path("", lambda request: HttpResponse("todo"), name="home")]

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.http import HttpResponse
+from django.urls import path
 
 app_name = "tickets"
 
-urlpatterns = []
+# Placeholder until the tickets pages land; replaced by the tickets views.
+urlpatterns = [path("inbox/", lambda request: HttpResponse("todo"), name="inbox")]
