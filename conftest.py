@@ -1,15 +1,10 @@
-"""Test settings shared by every app: immediate jobs, temp storage, factories as fixtures."""
+"""Test settings shared by every app (environment: tandem/testing/env.py): temp storage, fixtures."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 
-os.environ.setdefault("TANDEM_HOME", tempfile.mkdtemp(prefix="tandem-test-home-"))
-os.environ.setdefault("TANDEM_JOBS_IMMEDIATE", "1")
-os.environ.setdefault("TANDEM_DEMO", "0")
-
-import pytest  # noqa: E402
+import pytest
 
 
 def services_required() -> bool:
