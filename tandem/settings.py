@@ -227,8 +227,11 @@ USE_TZ = True
 
 # --- portal ---------------------------------------------------------------
 
+DESK_NAME = env("DESK_NAME", "Tandem")
 PORTAL_LINK_MAX_AGE_MINUTES = env_int("PORTAL_LINK_MINUTES", 30)
 PORTAL_SESSION_DAYS = env_int("PORTAL_SESSION_DAYS", 14)
+PORTAL_MAIL_RATE_LIMIT = env_int("PORTAL_MAIL_RATE_LIMIT", 5)
+PORTAL_MAIL_RATE_WINDOW_MINUTES = env_int("PORTAL_MAIL_RATE_WINDOW_MINUTES", 15)
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,6 @@ class SignInLink(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["contact", "created_at"], name="signin_contact_created")]
+
+    def __str__(self) -> str:
+        return f"Sign-in link for contact {self.contact_id}"

@@ -241,6 +241,8 @@ def solve_request(*, actor: Actor, ticket: Ticket) -> Ticket:
     """The customer says their request is solved (portal); only their own tickets reach here."""
     if not actor.is_contact:
         raise NotAllowed("Agents change status with update_ticket.")
+    if ticket.contact_id != actor.contact.pk:
+        raise NotAllowed("Only the requester can mark a request solved.")
     ticket = lock_ticket(ticket)
     if ticket.status in (Status.SOLVED, Status.CLOSED):
         return ticket

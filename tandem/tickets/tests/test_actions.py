@@ -327,3 +327,11 @@ def test_public_agent_reply_notion_excludes_notes_and_system(ticket, agent):
     reply = actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="Hi")
     assert [m.is_public_agent_reply for m in (note, system, reply)] == [False, False, True]
     assert Message.objects.get(pk=system.pk).author_kind == "system"
+
+
+def test_only_the_requester_marks_a_request_solved(ticket, other_customer):
+    with pytest.raises(NotAllowed):
+        actions.solve_request(actor=Actor.for_contact(other_customer), ticket=ticket)
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+    assert not ticket.events.filter(kind=Kind.STATUS_CHANGED).exists()
