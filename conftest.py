@@ -1,4 +1,4 @@
-"""Test settings shared by every app (environment: tandem/testing/env.py): temp storage, fixtures."""
+"""Shared test set-up (the environment is in tandem/testing/env.py): temp storage, fixtures."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ needs is an environment variable, documented in the README.
 import os
 import secrets
 from pathlib import Path
-
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import dj_database_url
@@ -51,9 +50,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_flag("DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 BASE_URL = env("BASE_URL", f"http://127.0.0.1:{TANDEM_PORT}").rstrip("/")
 DEMO = env_flag("DEMO", True)
 

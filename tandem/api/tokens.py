@@ -24,7 +24,9 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def create_token(*, agent: Agent, name: str, scope: str = ApiToken.Scope.WRITE) -> tuple[ApiToken, str]:
+def create_token(
+    *, agent: Agent, name: str, scope: str = ApiToken.Scope.WRITE
+) -> tuple[ApiToken, str]:
     """Returns the row and the full token, which is never retrievable again."""
     name = (name or "").strip()
     if not name:

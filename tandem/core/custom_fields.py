@@ -88,7 +88,9 @@ def clean_custom_fields(
             errors.append(FieldError(f"{prefix}.{key}", f"{definition.label} {error}"))
     for definition in by_key.values() if enforce_required else ():
         if definition.required and merged.get(definition.key) in (None, ""):
-            errors.append(FieldError(f"{prefix}.{definition.key}", f"{definition.label} is required"))
+            errors.append(
+                FieldError(f"{prefix}.{definition.key}", f"{definition.label} is required")
+            )
     if errors:
         raise InvalidInput(errors)
     return merged

@@ -1,9 +1,56 @@
-"""The settings area of the workspace (admins): agents, teams, tags, custom fields, API tokens."""
+"""The settings area of the workspace (admins): agents, teams, tags, custom fields, API tokens.
 
-from django.http import HttpResponse
+Each page lives in the app whose data it changes; this module only maps them under /settings/
+and holds the overview page that links them.
+"""
+
+from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.http import require_safe
+
+from tandem.api import settings_views as tokens
+from tandem.api.models import ApiToken
+from tandem.core.models import CustomField
+from tandem.core.permissions import admin_required
+from tandem.people.models import Agent, Team
+from tandem.people.views import settings as people
+from tandem.tickets import settings_views as vocabulary
+from tandem.tickets.models import Tag
 
 app_name = "settings"
 
-# Placeholder until the settings pages land.
-urlpatterns = [path("", lambda request: HttpResponse("todo"), name="index")]
+
+@admin_required
+@require_safe
+def index(request):
+    counts = {
+        "agents": Agent.objects.filter(user__is_active=True).count(),
+        "teams": Team.objects.count(),
+        "tags": Tag.objects.count(),
+        "fields": CustomField.objects.filter(active=True).count(),
+        "tokens": ApiToken.objects.filter(
+            revoked_at__isnull=True, agent__user__is_active=True
+        ).count(),
+    }
+    return render(request, "core/settings/index.html", {"section": "index", "counts": counts})
+
+
+urlpatterns = [
+    path("", index, name="index"),
+    path("agents/", people.agent_list, name="agents"),
+    path("agents/new/", people.agent_create, name="agent_create"),
+    path("agents/<int:pk>/", people.agent_edit, name="agent_edit"),
+    path("agents/<int:pk>/active/", people.agent_set_active, name="agent_active"),
+    path("teams/", people.team_list, name="teams"),
+    path("teams/<int:pk>/", people.team_edit, name="team_edit"),
+    path("teams/<int:pk>/delete/", people.team_delete, name="team_delete"),
+    path("tags/", vocabulary.tag_list, name="tags"),
+    path("tags/<int:pk>/delete/", vocabulary.tag_delete, name="tag_delete"),
+    path("fields/", vocabulary.field_index, name="fields"),
+    path("fields/<int:pk>/", vocabulary.field_edit, name="field_edit"),
+    path("fields/<str:entity>/", vocabulary.field_list, name="fields_entity"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("tokens/mine/", tokens.my_token_list, name="my_tokens"),
+    path("tokens/mine/<int:pk>/revoke/", tokens.my_token_revoke, name="my_token_revoke"),
+]

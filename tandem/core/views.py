@@ -25,8 +25,9 @@ def healthz(request):
         checks["database"] = f"down: {type(error).__name__}"
     checks["jobs"] = jobs_status()
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+    )
 
 
 def home(request):

@@ -28,7 +28,9 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
 
 def normalize_identity(kind: str, value: str, *, field: str = "value") -> str:
     if kind not in ContactIdentity.Kind.values:
-        raise InvalidInput.single("kind", f"must be one of {', '.join(ContactIdentity.Kind.values)}")
+        raise InvalidInput.single(
+            "kind", f"must be one of {', '.join(ContactIdentity.Kind.values)}"
+        )
     if kind == ContactIdentity.Kind.EMAIL:
         return normalize_email(value, field=field)
     cleaned = (value or "").strip()
@@ -47,7 +49,9 @@ def _organization_for_domain(email: str) -> Organization | None:
     domain = email.rpartition("@")[2]
     # Domains are few per organization and organizations few per desk; JSON contains
     # is not portable across SQLite and PostgreSQL, so match in Python over a narrow set.
-    for organization in Organization.objects.filter(domains__icontains=domain).only("id", "domains"):
+    for organization in Organization.objects.filter(domains__icontains=domain).only(
+        "id", "domains"
+    ):
         if domain in (d.lower() for d in organization.domains):
             return organization
     return None
@@ -132,8 +136,12 @@ def _ensure_identities_free(wanted: list[tuple[str, str]], *, owner: Contact | N
         if owner is not None:
             taken = taken.exclude(contact=owner)
         if taken.exists():
-            errors.append(FieldError("email" if kind == "email" else "identities",
-                                     f"{value} already belongs to another contact"))
+            errors.append(
+                FieldError(
+                    "email" if kind == "email" else "identities",
+                    f"{value} already belongs to another contact",
+                )
+            )
     if errors:
         raise InvalidInput(errors)
 
@@ -146,7 +154,9 @@ def update_contact(
     if unknown:
         raise InvalidInput([FieldError(f, "is not a contact field") for f in sorted(unknown)])
     if "lifecycle" in fields and fields["lifecycle"] not in Contact.Lifecycle.values:
-        raise InvalidInput.single("lifecycle", f"must be one of {', '.join(Contact.Lifecycle.values)}")
+        raise InvalidInput.single(
+            "lifecycle", f"must be one of {', '.join(Contact.Lifecycle.values)}"
+        )
     if custom_fields is not None:
         contact.custom_fields = clean_custom_fields(
             _custom_field_definitions(CustomField.Entity.CONTACT),
@@ -222,7 +232,9 @@ def _clean_domains(domains: Any) -> list[str]:
 
 
 @transaction.atomic
-def create_organization(*, name: str, custom_fields: dict | None = None, **fields: Any) -> Organization:
+def create_organization(
+    *, name: str, custom_fields: dict | None = None, **fields: Any
+) -> Organization:
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise InvalidInput([FieldError(f, "is not an organization field") for f in sorted(unknown)])
@@ -284,10 +296,17 @@ def create_agent(
     if ticket_access not in Agent.Access.values:
         raise InvalidInput.single("ticket_access", "must be 'all' or 'teams'")
     user_model = get_user_model()
-    if Agent.objects.filter(email=email).exists() or user_model.objects.filter(username=email).exists():
+    if (
+        Agent.objects.filter(email=email).exists()
+        or user_model.objects.filter(username=email).exists()
+    ):
         raise InvalidInput.single("email", "an agent with this email already exists")
-    user = user_model(username=email, email=email, is_staff=role == Agent.Role.ADMIN,
-                      is_superuser=role == Agent.Role.ADMIN)
+    user = user_model(
+        username=email,
+        email=email,
+        is_staff=role == Agent.Role.ADMIN,
+        is_superuser=role == Agent.Role.ADMIN,
+    )
     if password:
         user.set_password(password)
     else:

@@ -1,4 +1,4 @@
-"""Who is involved: customers (contacts, organizations, identities) and the desk's agents and teams."""
+"""Who is involved: customers (contacts, organizations, identities), agents and teams."""
 
 from __future__ import annotations
 

@@ -15,12 +15,22 @@ _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
 
 
-def make_agent(*, role: str = Agent.Role.AGENT, teams=(), name: str = "", email: str = "",
-               ticket_access: str = Agent.Access.ALL) -> Agent:
+def make_agent(
+    *,
+    role: str = Agent.Role.AGENT,
+    teams=(),
+    name: str = "",
+    email: str = "",
+    ticket_access: str = Agent.Access.ALL,
+) -> Agent:
     n = next(_counter)
     return people_actions.create_agent(
-        email=email or f"agent{n}@desk.test", name=name or f"Agent {n}", role=role,
-        password=PASSWORD, teams=teams, ticket_access=ticket_access,
+        email=email or f"agent{n}@desk.test",
+        name=name or f"Agent {n}",
+        role=role,
+        password=PASSWORD,
+        teams=teams,
+        ticket_access=ticket_access,
     )
 
 
@@ -36,7 +46,9 @@ def make_organization(*, name: str = "", domains=(), shares_requests: bool = Fal
     )
 
 
-def make_contact(*, email: str = "", name: str = "", organization: Organization | None = None) -> Contact:
+def make_contact(
+    *, email: str = "", name: str = "", organization: Organization | None = None
+) -> Contact:
     n = next(_counter)
     contact = people_actions.find_or_create_contact(
         email=email or f"customer{n}@example.test", name=name or f"Customer {n}"
@@ -46,11 +58,20 @@ def make_contact(*, email: str = "", name: str = "", organization: Organization 
     return contact
 
 
-def make_ticket(*, contact: Contact | None = None, subject: str = "", body: str = "Please help",
-                actor: Actor | None = None, **fields) -> Ticket:
+def make_ticket(
+    *,
+    contact: Contact | None = None,
+    subject: str = "",
+    body: str = "Please help",
+    actor: Actor | None = None,
+    **fields,
+) -> Ticket:
     contact = contact or make_contact()
     n = next(_counter)
     return ticket_actions.create_ticket(
-        actor=actor or Actor.for_contact(contact), contact=contact,
-        subject=subject or f"Question {n}", body=body, **fields,
+        actor=actor or Actor.for_contact(contact),
+        contact=contact,
+        subject=subject or f"Question {n}",
+        body=body,
+        **fields,
     )

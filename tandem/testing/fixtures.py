@@ -31,15 +31,20 @@ def agent(db, team):
 
 @pytest.fixture
 def light_agent(db, team):
-    return factories.make_agent(role=Agent.Role.LIGHT, name="Lee Light", email="lee@desk.test",
-                                teams=[team])
+    return factories.make_agent(
+        role=Agent.Role.LIGHT, name="Lee Light", email="lee@desk.test", teams=[team]
+    )
 
 
 @pytest.fixture
 def other_team_agent(db, other_team):
     """An agent restricted to another team's tickets."""
-    return factories.make_agent(name="Olly Other", email="olly@desk.test", teams=[other_team],
-                                ticket_access=Agent.Access.TEAMS)
+    return factories.make_agent(
+        name="Olly Other",
+        email="olly@desk.test",
+        teams=[other_team],
+        ticket_access=Agent.Access.TEAMS,
+    )
 
 
 @pytest.fixture
@@ -54,9 +59,13 @@ def other_customer(db):
 
 @pytest.fixture
 def ticket(db, customer, team):
-    return factories.make_ticket(contact=customer, subject="Cannot log in",
-                                 body="The login page says my password is wrong.", team=team,
-                                 track="support")
+    return factories.make_ticket(
+        contact=customer,
+        subject="Cannot log in",
+        body="The login page says my password is wrong.",
+        team=team,
+        track="support",
+    )
 
 
 @pytest.fixture

@@ -23,8 +23,9 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def ticket_changed(self, event):
-        await self.send_json({"type": "ticket.changed", "number": event["number"],
-                              "kind": event["kind"]})
+        await self.send_json(
+            {"type": "ticket.changed", "number": event["number"], "kind": event["kind"]}
+        )
 
     @database_sync_to_async
     def _may_see(self) -> bool:

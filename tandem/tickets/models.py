@@ -1,4 +1,4 @@
-"""Conversations: tickets, their messages and attachments, tags, links and the append-only event log."""
+"""Conversations: tickets, messages, attachments, tags, links and the append-only event log."""
 
 from __future__ import annotations
 
@@ -233,6 +233,9 @@ class TicketLink(models.Model):
             models.UniqueConstraint(fields=["source", "target"], name="link_unique_pair"),
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="link_not_self"),
         ]
+
+    def __str__(self) -> str:
+        return f"#{self.source_id} {self.kind} #{self.target_id}"
 
 
 class TicketEvent(models.Model):

@@ -67,9 +67,9 @@ def request_for(contact: Contact, number: int | str) -> Ticket:
         number = int(number)
     except (TypeError, ValueError) as error:
         raise Http404("No such request") from error
-    ticket = requests_visible_to(contact).select_related("contact", "team").filter(
-        number=number
-    ).first()
+    ticket = (
+        requests_visible_to(contact).select_related("contact", "team").filter(number=number).first()
+    )
     if ticket is None:
         raise Http404("No such request")
     return ticket
@@ -172,8 +172,9 @@ def decode_cursor(cursor: str, column: str):
     return value, number
 
 
-def keyset_page(tickets: QuerySet[Ticket], *, sort: str = "updated", cursor: str = "",
-                size: int = 50) -> Page:
+def keyset_page(
+    tickets: QuerySet[Ticket], *, sort: str = "updated", cursor: str = "", size: int = 50
+) -> Page:
     """One page in a stable order; the cursor is the last row, so page 10,000 costs page 1."""
     column, descending, _ = SORTS.get(sort, SORTS["updated"])
     if cursor:
@@ -186,7 +187,9 @@ def keyset_page(tickets: QuerySet[Ticket], *, sort: str = "updated", cursor: str
             after = Q(**{f"{column}__gt": value}) | Q(**{column: value, "number__gt": number})
         tickets = tickets.filter(after)
     prefix = "-" if descending else ""
-    order = [f"{prefix}{column}"] if column == "number" else [f"{prefix}{column}", f"{prefix}number"]
+    order = (
+        [f"{prefix}{column}"] if column == "number" else [f"{prefix}{column}", f"{prefix}number"]
+    )
     rows = list(tickets.order_by(*order)[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
@@ -204,8 +207,15 @@ def with_list_relations(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def inbox_page(agent: Agent, *, view: str = "open", filters: InboxFilters | None = None,
-               sort: str = "updated", cursor: str = "", size: int = 50) -> Page:
+def inbox_page(
+    agent: Agent,
+    *,
+    view: str = "open",
+    filters: InboxFilters | None = None,
+    sort: str = "updated",
+    cursor: str = "",
+    size: int = 50,
+) -> Page:
     tickets = view_queryset(agent, view)
     if filters:
         tickets = filters.apply(tickets)
@@ -225,13 +235,22 @@ class TimelineEntry:
 
 
 TIMELINE_EVENT_KINDS = {
-    TicketEvent.Kind.STATUS_CHANGED, TicketEvent.Kind.PRIORITY_CHANGED,
-    TicketEvent.Kind.ASSIGNEE_CHANGED, TicketEvent.Kind.TEAM_CHANGED,
-    TicketEvent.Kind.TRACK_CHANGED, TicketEvent.Kind.TAGS_CHANGED,
-    TicketEvent.Kind.SUBJECT_CHANGED, TicketEvent.Kind.ESCALATED, TicketEvent.Kind.MERGED,
-    TicketEvent.Kind.MERGED_IN, TicketEvent.Kind.LINKED, TicketEvent.Kind.UNLINKED,
-    TicketEvent.Kind.FOLLOWUP_CREATED, TicketEvent.Kind.CUSTOM_FIELDS_CHANGED,
-    TicketEvent.Kind.REQUESTER_CHANGED, TicketEvent.Kind.CATEGORY_CHANGED,
+    TicketEvent.Kind.STATUS_CHANGED,
+    TicketEvent.Kind.PRIORITY_CHANGED,
+    TicketEvent.Kind.ASSIGNEE_CHANGED,
+    TicketEvent.Kind.TEAM_CHANGED,
+    TicketEvent.Kind.TRACK_CHANGED,
+    TicketEvent.Kind.TAGS_CHANGED,
+    TicketEvent.Kind.SUBJECT_CHANGED,
+    TicketEvent.Kind.ESCALATED,
+    TicketEvent.Kind.MERGED,
+    TicketEvent.Kind.MERGED_IN,
+    TicketEvent.Kind.LINKED,
+    TicketEvent.Kind.UNLINKED,
+    TicketEvent.Kind.FOLLOWUP_CREATED,
+    TicketEvent.Kind.CUSTOM_FIELDS_CHANGED,
+    TicketEvent.Kind.REQUESTER_CHANGED,
+    TicketEvent.Kind.CATEGORY_CHANGED,
 }
 
 
@@ -244,11 +263,14 @@ def messages_of(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
     return messages.order_by("created_at", "id")
 
 
-def timeline(ticket: Ticket, *, include_internal: bool = True,
-             include_events: bool = True) -> list[TimelineEntry]:
+def timeline(
+    ticket: Ticket, *, include_internal: bool = True, include_events: bool = True
+) -> list[TimelineEntry]:
     """Messages and property changes in one time order (three queries)."""
-    entries = [TimelineEntry(at=m.created_at, message=m)
-               for m in messages_of(ticket, include_internal=include_internal)]
+    entries = [
+        TimelineEntry(at=m.created_at, message=m)
+        for m in messages_of(ticket, include_internal=include_internal)
+    ]
     if include_events:
         events = ticket.events.filter(kind__in=TIMELINE_EVENT_KINDS).select_related(
             "actor_agent", "actor_contact"
@@ -282,8 +304,9 @@ class ContactSummary:
     recent: list[Ticket]
 
 
-def contact_summary(agent: Agent, contact: Contact, *, exclude: Ticket | None = None,
-                    limit: int = 8) -> ContactSummary:
+def contact_summary(
+    agent: Agent, contact: Contact, *, exclude: Ticket | None = None, limit: int = 8
+) -> ContactSummary:
     """Lifetime figures count every ticket; the list shows only what this agent may open."""
     from django.db.models import Count, Max
 

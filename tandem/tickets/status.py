@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-NEW, OPEN, PENDING, ON_HOLD, SOLVED, CLOSED = "new", "open", "pending", "on_hold", "solved", "closed"
+NEW, OPEN, PENDING, ON_HOLD, SOLVED, CLOSED = (
+    "new",
+    "open",
+    "pending",
+    "on_hold",
+    "solved",
+    "closed",
+)
 
 _ALLOWED: dict[str, frozenset[str]] = {
     NEW: frozenset({OPEN, PENDING, ON_HOLD, SOLVED}),

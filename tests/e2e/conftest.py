@@ -51,16 +51,24 @@ def desk(tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e-home")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
-    env.update({"TANDEM_HOME": str(home), "TANDEM_PORT": str(port), "TANDEM_DEMO": "0",
-                "DJANGO_SETTINGS_MODULE": "tandem.settings",
-                "TANDEM_BASE_URL": f"http://127.0.0.1:{port}"})
+    env.update(
+        {
+            "TANDEM_HOME": str(home),
+            "TANDEM_PORT": str(port),
+            "TANDEM_DEMO": "0",
+            "DJANGO_SETTINGS_MODULE": "tandem.settings",
+            "TANDEM_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+    )
     subprocess.run([TANDEM, "migrate", "--no-input", "-v", "0"], env=env, check=True)
-    seeded = subprocess.run([TANDEM, "shell", "-c", SEED], env=env, check=True,
-                            capture_output=True, text=True)
+    seeded = subprocess.run(
+        [TANDEM, "shell", "-c", SEED], env=env, check=True, capture_output=True, text=True
+    )
     info = json.loads(seeded.stdout.strip().splitlines()[-1])
-    log = open(home / "serve.log", "w")
-    server = subprocess.Popen([TANDEM, "serve", "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    log = open(home / "serve.log", "w")  # noqa: SIM115 - lives as long as the server
+    server = subprocess.Popen(
+        [TANDEM, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -76,8 +84,7 @@ def desk(tmp_path_factory):
         time.sleep(0.3)
 
     def tandem(*args: str) -> str:
-        done = subprocess.run([TANDEM, *args], env=env, check=True, capture_output=True,
-                              text=True)
+        done = subprocess.run([TANDEM, *args], env=env, check=True, capture_output=True, text=True)
         return done.stdout
 
     yield {"base": base, "home": home, "env": env, "tandem": tandem, "password": PASSWORD, **info}
@@ -98,9 +105,15 @@ def browser(desk):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -126,5 +139,3 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-

@@ -30,8 +30,7 @@ def test_values_are_coerced_to_their_types():
         DEFINITIONS,
         {"order": " A-1 ", "users": "12", "due": "2026-12-24", "plan": "Pro", "vip": "on"},
     )
-    assert cleaned == {"order": "A-1", "users": 12, "due": "2026-12-24", "plan": "Pro",
-                       "vip": True}
+    assert cleaned == {"order": "A-1", "users": 12, "due": "2026-12-24", "plan": "Pro", "vip": True}
     assert clean_custom_fields(DEFINITIONS, {"users": "2.5"})["users"] == 2.5
 
 
@@ -39,19 +38,30 @@ def test_every_bad_value_is_named():
     with pytest.raises(InvalidInput) as caught:
         clean_custom_fields(
             DEFINITIONS,
-            {"users": "many", "due": "24/12", "plan": "Gold", "vip": "maybe", "nope": 1,
-             "order": 5},
+            {
+                "users": "many",
+                "due": "24/12",
+                "plan": "Gold",
+                "vip": "maybe",
+                "nope": 1,
+                "order": 5,
+            },
         )
     assert [e.field for e in caught.value.errors] == [
-        "custom_fields.users", "custom_fields.due", "custom_fields.plan", "custom_fields.vip",
-        "custom_fields.nope", "custom_fields.order",
+        "custom_fields.users",
+        "custom_fields.due",
+        "custom_fields.plan",
+        "custom_fields.vip",
+        "custom_fields.nope",
+        "custom_fields.order",
     ]
     assert "Plan must be one of: Free, Pro" in str(caught.value)
 
 
 def test_none_clears_and_current_values_are_kept():
-    cleaned = clean_custom_fields(DEFINITIONS, {"order": None, "users": 3},
-                                  current={"order": "A", "plan": "Free"})
+    cleaned = clean_custom_fields(
+        DEFINITIONS, {"order": None, "users": 3}, current={"order": "A", "plan": "Free"}
+    )
     assert cleaned == {"plan": "Free", "users": 3}
 
 

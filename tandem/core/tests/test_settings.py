@@ -21,8 +21,9 @@ def load(tmp_path, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
     clean.update({"TANDEM_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tandem.settings"})
     clean.update(env)
-    output = subprocess.run([sys.executable, "-c", SNIPPET], env=clean, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", SNIPPET], env=clean, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

@@ -32,11 +32,15 @@ def test_bad_email_is_a_field_error():
 
 def test_contact_with_several_identities_and_one_owner_per_identity():
     contact = actions.create_contact(
-        email="pat@example.test", name="Pat",
+        email="pat@example.test",
+        name="Pat",
         identities=[("phone", "+44 20 7946 0000"), ("twitter", "@pat")],
     )
     assert sorted(contact.identities.values_list("kind", "value")) == [
-        ("email", "pat@example.test"), ("phone", "+442079460000"), ("twitter", "@pat")]
+        ("email", "pat@example.test"),
+        ("phone", "+442079460000"),
+        ("twitter", "@pat"),
+    ]
     with pytest.raises(InvalidInput) as caught:
         actions.create_contact(email="other@example.test", identities=[("phone", "+442079460000")])
     assert "already belongs" in caught.value.errors[0].message

@@ -64,9 +64,7 @@ def store_files(ticket: Ticket, message: Message, files: list[IncomingFile]) -> 
     for incoming in files:
         filename = safe_filename(incoming.filename)
         content_type = (
-            incoming.content_type
-            or mimetypes.guess_type(filename)[0]
-            or "application/octet-stream"
+            incoming.content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         )
         payload = incoming.content
         django_file = (

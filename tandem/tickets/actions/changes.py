@@ -22,8 +22,18 @@ from tandem.tickets.models import UNSOLVED_STATUSES, Priority, Status, Tag, Tick
 Kind = TicketEvent.Kind
 
 CHANGEABLE = {
-    "subject", "status", "priority", "track", "team", "assignee", "category",
-    "tags", "add_tags", "remove_tags", "custom_fields", "contact",
+    "subject",
+    "status",
+    "priority",
+    "track",
+    "team",
+    "assignee",
+    "category",
+    "tags",
+    "add_tags",
+    "remove_tags",
+    "custom_fields",
+    "contact",
 }
 
 
@@ -94,7 +104,9 @@ def set_status(
         # Required fields are the desk's bookkeeping; a customer closing their own request
         # is not asked to fill them.
         clean_custom_fields(
-            ticket_custom_field_definitions(), {}, current=ticket.custom_fields,
+            ticket_custom_field_definitions(),
+            {},
+            current=ticket.custom_fields,
             enforce_required=True,
         )
     ticket.status = new
@@ -133,9 +145,9 @@ def _validate(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("status", f"must be one of {', '.join(Status.values)}"))
     if "team" in changes and changes["team"] is not None and not isinstance(changes["team"], Team):
         errors.append(FieldError("team", "is not a team"))
-    if "assignee" in changes and changes["assignee"] is not None:
-        if not isinstance(changes["assignee"], Agent):
-            errors.append(FieldError("assignee", "is not an agent"))
+    assignee = changes.get("assignee")
+    if assignee is not None and not isinstance(assignee, Agent):
+        errors.append(FieldError("assignee", "is not an agent"))
     if "contact" in changes and not isinstance(changes["contact"], Contact):
         errors.append(FieldError("contact", "is not a contact"))
     for key in ("tags", "add_tags", "remove_tags"):
@@ -165,7 +177,9 @@ def _validate(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def apply_changes(ticket: Ticket, changes: dict[str, Any], *, actor: Actor, at: dt.datetime) -> None:
+def apply_changes(
+    ticket: Ticket, changes: dict[str, Any], *, actor: Actor, at: dt.datetime
+) -> None:
     """Validate and apply `changes` to a locked ticket, writing one event per changed property."""
     ensure_may_edit(actor)
     if ticket.status == Status.CLOSED:
@@ -173,19 +187,32 @@ def apply_changes(ticket: Ticket, changes: dict[str, Any], *, actor: Actor, at: 
     cleaned = _validate(ticket, changes)
     fields: list[str] = []
 
-    for name, kind in (("subject", Kind.SUBJECT_CHANGED), ("priority", Kind.PRIORITY_CHANGED),
-                       ("category", Kind.CATEGORY_CHANGED)):
+    for name, kind in (
+        ("subject", Kind.SUBJECT_CHANGED),
+        ("priority", Kind.PRIORITY_CHANGED),
+        ("category", Kind.CATEGORY_CHANGED),
+    ):
         if name in cleaned and cleaned[name] != getattr(ticket, name):
-            record_event(ticket, kind, actor=actor, at=at,
-                         **change_data(getattr(ticket, name), cleaned[name]))
+            record_event(
+                ticket,
+                kind,
+                actor=actor,
+                at=at,
+                **change_data(getattr(ticket, name), cleaned[name]),
+            )
             setattr(ticket, name, cleaned[name])
             fields.append(name)
 
     if "team" in cleaned and cleaned["team"] != ticket.team:
         before, after = ticket.team, cleaned["team"]
-        record_event(ticket, Kind.TEAM_CHANGED, actor=actor, at=at,
-                     **change_data(before and before.pk, after and after.pk),
-                     names=change_data(before and before.name, after and after.name))
+        record_event(
+            ticket,
+            Kind.TEAM_CHANGED,
+            actor=actor,
+            at=at,
+            **change_data(before and before.pk, after and after.pk),
+            names=change_data(before and before.name, after and after.name),
+        )
         escalation = _escalation(before, after)
         if escalation:
             record_event(ticket, Kind.ESCALATED, actor=actor, at=at, **escalation)
@@ -195,30 +222,46 @@ def apply_changes(ticket: Ticket, changes: dict[str, Any], *, actor: Actor, at: 
             cleaned["track"] = after.track
 
     if "track" in cleaned and cleaned["track"] != ticket.track:
-        record_event(ticket, Kind.TRACK_CHANGED, actor=actor, at=at,
-                     **change_data(ticket.track, cleaned["track"]))
+        record_event(
+            ticket,
+            Kind.TRACK_CHANGED,
+            actor=actor,
+            at=at,
+            **change_data(ticket.track, cleaned["track"]),
+        )
         ticket.track = cleaned["track"]
         fields.append("track")
 
     if "assignee" in cleaned and cleaned["assignee"] != ticket.assignee:
         before, after = ticket.assignee, cleaned["assignee"]
-        record_event(ticket, Kind.ASSIGNEE_CHANGED, actor=actor, at=at,
-                     **change_data(before and before.pk, after and after.pk),
-                     names=change_data(before and before.name, after and after.name))
+        record_event(
+            ticket,
+            Kind.ASSIGNEE_CHANGED,
+            actor=actor,
+            at=at,
+            **change_data(before and before.pk, after and after.pk),
+            names=change_data(before and before.name, after and after.name),
+        )
         ticket.assignee = after
         fields.append("assignee")
 
     if "contact" in cleaned and cleaned["contact"] != ticket.contact:
         before, after = ticket.contact, cleaned["contact"]
-        record_event(ticket, Kind.REQUESTER_CHANGED, actor=actor, at=at,
-                     **change_data(before.pk, after.pk))
+        record_event(
+            ticket, Kind.REQUESTER_CHANGED, actor=actor, at=at, **change_data(before.pk, after.pk)
+        )
         ticket.contact = after
         ticket.organization_id = after.organization_id
         fields += ["contact", "organization"]
 
     if "custom_fields" in cleaned and cleaned["custom_fields"] != ticket.custom_fields:
-        record_event(ticket, Kind.CUSTOM_FIELDS_CHANGED, actor=actor, at=at,
-                     **change_data(ticket.custom_fields, cleaned["custom_fields"]))
+        record_event(
+            ticket,
+            Kind.CUSTOM_FIELDS_CHANGED,
+            actor=actor,
+            at=at,
+            **change_data(ticket.custom_fields, cleaned["custom_fields"]),
+        )
         ticket.custom_fields = cleaned["custom_fields"]
         fields.append("custom_fields")
 
@@ -241,12 +284,13 @@ def _apply_tags(ticket: Ticket, cleaned: dict, *, actor: Actor, at: dt.datetime)
     if wanted == set(current):
         return
     ticket.tags.set(tags_named(sorted(wanted)))
-    record_event(ticket, Kind.TAGS_CHANGED, actor=actor, at=at,
-                 **change_data(current, sorted(wanted)))
+    record_event(
+        ticket, Kind.TAGS_CHANGED, actor=actor, at=at, **change_data(current, sorted(wanted))
+    )
 
 
 def lock_ticket(ticket: Ticket) -> Ticket:
-    """The same row, re-read under a row lock so concurrent edits serialise instead of clobbering."""
+    """The same row re-read under a row lock: concurrent edits serialise, never clobber."""
     return (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("team", "assignee", "contact")
@@ -255,8 +299,9 @@ def lock_ticket(ticket: Ticket) -> Ticket:
 
 
 @transaction.atomic
-def update_ticket(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None,
-                  **changes: Any) -> Ticket:
+def update_ticket(
+    *, actor: Actor, ticket: Ticket, at: dt.datetime | None = None, **changes: Any
+) -> Ticket:
     """Change what is passed, nothing else. Raises InvalidInput naming every bad field."""
     at = at or timezone.now()
     locked = lock_ticket(ticket)

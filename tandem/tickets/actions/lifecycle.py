@@ -25,14 +25,29 @@ from tandem.tickets.actions.changes import (
     ticket_custom_field_definitions,
 )
 from tandem.tickets.actions.events import announce_change, record_event
-from tandem.tickets.models import Channel, Message, Priority, Status, Ticket, TicketEvent, TicketLink
+from tandem.tickets.models import (
+    Channel,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
 
 Kind = TicketEvent.Kind
 Visibility = Message.Visibility
 
 
-def _clean_new_ticket(subject: str, body: str, files: list[IncomingFile], priority: str,
-                      track: str | None, channel: str, status: str) -> tuple[str, str]:
+def _clean_new_ticket(
+    subject: str,
+    body: str,
+    files: list[IncomingFile],
+    priority: str,
+    track: str | None,
+    channel: str,
+    status: str,
+) -> tuple[str, str]:
     errors: list[FieldError] = []
     subject = (subject or "").strip()
     body = (body or "").strip()
@@ -49,7 +64,9 @@ def _clean_new_ticket(subject: str, body: str, files: list[IncomingFile], priori
     if channel not in Channel.values:
         errors.append(FieldError("channel", f"must be one of {', '.join(Channel.values)}"))
     if status not in (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED):
-        errors.append(FieldError("status", "a new ticket starts new, open, pending, on_hold or solved"))
+        errors.append(
+            FieldError("status", "a new ticket starts new, open, pending, on_hold or solved")
+        )
     if errors:
         raise InvalidInput(errors)
     return subject, body
@@ -95,31 +112,65 @@ def create_ticket(
     track = track or (team.track if team else Track.SERVICE)
 
     ticket = Ticket.objects.create(
-        subject=subject, track=track, category=category, channel=channel, status=Status.NEW,
-        priority=priority, contact=contact, organization_id=contact.organization_id, team=team,
-        assignee=assignee, custom_fields=values, followup_of=followup_of,
-        created_at=at, updated_at=at, last_customer_message_at=at, message_count=1,
+        subject=subject,
+        track=track,
+        category=category,
+        channel=channel,
+        status=Status.NEW,
+        priority=priority,
+        contact=contact,
+        organization_id=contact.organization_id,
+        team=team,
+        assignee=assignee,
+        custom_fields=values,
+        followup_of=followup_of,
+        created_at=at,
+        updated_at=at,
+        last_customer_message_at=at,
+        message_count=1,
     )
     if tag_names:
         ticket.tags.set(tags_named(tag_names))
     record_event(
-        ticket, Kind.CREATED, actor=actor, at=at,
-        channel=channel, status=Status.NEW, priority=priority, track=track, category=category,
-        team=team and team.pk, assignee=assignee and assignee.pk, tags=tag_names,
+        ticket,
+        Kind.CREATED,
+        actor=actor,
+        at=at,
+        channel=channel,
+        status=Status.NEW,
+        priority=priority,
+        track=track,
+        category=category,
+        team=team and team.pk,
+        assignee=assignee and assignee.pk,
+        tags=tag_names,
         followup_of=followup_of and followup_of.pk,
     )
     meta = dict(message_meta or {})
     if actor.agent is not None:
         meta["entered_by"] = actor.agent.pk
     message = Message.objects.create(
-        ticket=ticket, visibility=Visibility.PUBLIC, author_kind=Message.AuthorKind.CONTACT,
-        author_contact=contact, channel=channel, body=body,
-        html=sanitize_html(html) if html else text_to_html(body), message_id=message_id[:998],
-        meta=meta, created_at=at,
+        ticket=ticket,
+        visibility=Visibility.PUBLIC,
+        author_kind=Message.AuthorKind.CONTACT,
+        author_contact=contact,
+        channel=channel,
+        body=body,
+        html=sanitize_html(html) if html else text_to_html(body),
+        message_id=message_id[:998],
+        meta=meta,
+        created_at=at,
     )
     store_files(ticket, message, files)
-    record_event(ticket, Kind.MESSAGE_ADDED, actor=actor, at=at, message=message,
-                 visibility=Visibility.PUBLIC, author_kind=Message.AuthorKind.CONTACT)
+    record_event(
+        ticket,
+        Kind.MESSAGE_ADDED,
+        actor=actor,
+        at=at,
+        message=message,
+        visibility=Visibility.PUBLIC,
+        author_kind=Message.AuthorKind.CONTACT,
+    )
     if status != Status.NEW:
         fields = set_status(ticket, status, actor=actor, at=at)
         ticket.save(update_fields=fields)
@@ -127,12 +178,21 @@ def create_ticket(
     return ticket
 
 
-def _open_followup(closed: Ticket, *, actor: Actor, contact: Contact, body: str,
-                   at: dt.datetime) -> Ticket:
+def _open_followup(
+    closed: Ticket, *, actor: Actor, contact: Contact, body: str, at: dt.datetime
+) -> Ticket:
     followup = create_ticket(
-        actor=actor, contact=contact, subject=closed.subject, body=body or "(attachment)",
-        channel=closed.channel, priority=closed.priority, track=closed.track,
-        category=closed.category, team=closed.team, followup_of=closed, at=at,
+        actor=actor,
+        contact=contact,
+        subject=closed.subject,
+        body=body or "(attachment)",
+        channel=closed.channel,
+        priority=closed.priority,
+        track=closed.track,
+        category=closed.category,
+        team=closed.team,
+        followup_of=closed,
+        at=at,
     )
     TicketLink.objects.create(source=followup, target=closed, kind=TicketLink.Kind.FOLLOWUP)
     record_event(closed, Kind.FOLLOWUP_CREATED, actor=actor, at=at, followup=followup.number)
@@ -201,16 +261,29 @@ def add_message(
     else:
         author_kind = Message.AuthorKind.SYSTEM
     message = Message.objects.create(
-        ticket=ticket, visibility=visibility, author_kind=author_kind,
-        author_contact=actor.contact, author_agent=actor.agent,
+        ticket=ticket,
+        visibility=visibility,
+        author_kind=author_kind,
+        author_contact=actor.contact,
+        author_agent=actor.agent,
         channel=channel or (Channel.PORTAL if actor.is_contact else Channel.WEB),
-        body=body, html=sanitize_html(html) if html else text_to_html(body),
-        message_id=message_id[:998], in_reply_to=in_reply_to[:998], meta=meta or {},
+        body=body,
+        html=sanitize_html(html) if html else text_to_html(body),
+        message_id=message_id[:998],
+        in_reply_to=in_reply_to[:998],
+        meta=meta or {},
         created_at=at,
     )
     store_files(ticket, message, files)
-    record_event(ticket, Kind.MESSAGE_ADDED, actor=actor, at=at, message=message,
-                 visibility=visibility, author_kind=author_kind)
+    record_event(
+        ticket,
+        Kind.MESSAGE_ADDED,
+        actor=actor,
+        at=at,
+        message=message,
+        visibility=visibility,
+        author_kind=author_kind,
+    )
 
     fields = ["updated_at", "message_count"]
     if author_kind == Message.AuthorKind.CONTACT:

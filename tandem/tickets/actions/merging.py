@@ -53,24 +53,47 @@ def merge_tickets(*, actor: Actor, source: Ticket, target: Ticket, note: str = "
     target.last_agent_reply_at = figures["last_reply"]
     target.last_customer_message_at = figures["last_customer"]
     target.updated_at = at
-    target.save(update_fields=["message_count", "first_response_at", "last_agent_reply_at",
-                               "last_customer_message_at", "updated_at"])
-    record_event(target, Kind.MERGED_IN, actor=actor, at=at, source=source.number,
-                 messages=moved, note=note)
+    target.save(
+        update_fields=[
+            "message_count",
+            "first_response_at",
+            "last_agent_reply_at",
+            "last_customer_message_at",
+            "updated_at",
+        ]
+    )
+    record_event(
+        target, Kind.MERGED_IN, actor=actor, at=at, source=source.number, messages=moved, note=note
+    )
 
     # Straight to closed, whatever its status: a merged ticket's own lifecycle ends here,
     # and metrics count the conversation once, on the survivor.
-    record_event(source, Kind.STATUS_CHANGED, actor=actor, at=at,
-                 **{"from": source.status, "to": Status.CLOSED, "reason": "merged"})
+    record_event(
+        source,
+        Kind.STATUS_CHANGED,
+        actor=actor,
+        at=at,
+        **{"from": source.status, "to": Status.CLOSED, "reason": "merged"},
+    )
     source.status = Status.CLOSED
     source.unsolved = False
     source.closed_at = at
     source.merged_into = target
     source.message_count = 0
     source.updated_at = at
-    source.save(update_fields=["status", "unsolved", "closed_at", "merged_into", "message_count", "updated_at"])
-    record_event(source, Kind.MERGED, actor=actor, at=at, target=target.number,
-                 messages=moved, note=note)
+    source.save(
+        update_fields=[
+            "status",
+            "unsolved",
+            "closed_at",
+            "merged_into",
+            "message_count",
+            "updated_at",
+        ]
+    )
+    record_event(
+        source, Kind.MERGED, actor=actor, at=at, target=target.number, messages=moved, note=note
+    )
     announce_change(source, "merged")
     announce_change(target, "merged")
     return target
@@ -89,8 +112,10 @@ def link_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> TicketLink:
     ensure_may_edit(actor)
     if ticket.pk == other.pk:
         raise InvalidInput.single("other", "a ticket cannot be linked to itself")
-    existing = TicketLink.objects.filter(source=ticket, target=other).first() or \
-        TicketLink.objects.filter(source=other, target=ticket).first()
+    existing = (
+        TicketLink.objects.filter(source=ticket, target=other).first()
+        or TicketLink.objects.filter(source=other, target=ticket).first()
+    )
     if existing:
         return existing
     link = TicketLink.objects.create(source=ticket, target=other, kind=TicketLink.Kind.RELATED)
@@ -105,9 +130,13 @@ def link_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> TicketLink:
 def unlink_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> None:
     ensure_may_edit(actor)
     deleted, _ = (
-        TicketLink.objects.filter(source=ticket, target=other)
-        | TicketLink.objects.filter(source=other, target=ticket)
-    ).filter(kind=TicketLink.Kind.RELATED).delete()
+        (
+            TicketLink.objects.filter(source=ticket, target=other)
+            | TicketLink.objects.filter(source=other, target=ticket)
+        )
+        .filter(kind=TicketLink.Kind.RELATED)
+        .delete()
+    )
     if deleted:
         at = timezone.now()
         record_event(ticket, Kind.UNLINKED, actor=actor, at=at, other=other.number)

@@ -43,12 +43,20 @@ def _clean_choices(kind: str, choices) -> list[str]:
 
 @transaction.atomic
 def create_custom_field(
-    *, entity: str, label: str, kind: str, key: str = "", choices=None,
-    required: bool = False, position: int = 0,
+    *,
+    entity: str,
+    label: str,
+    kind: str,
+    key: str = "",
+    choices=None,
+    required: bool = False,
+    position: int = 0,
 ) -> CustomField:
     errors = []
     if entity not in CustomField.Entity.values:
-        errors.append(FieldError("entity", f"must be one of {', '.join(CustomField.Entity.values)}"))
+        errors.append(
+            FieldError("entity", f"must be one of {', '.join(CustomField.Entity.values)}")
+        )
     if kind not in CustomField.Kind.values:
         errors.append(FieldError("kind", f"must be one of {', '.join(CustomField.Kind.values)}"))
     label = (label or "").strip()
@@ -62,15 +70,25 @@ def create_custom_field(
     if CustomField.objects.filter(entity=entity, key=key).exists():
         raise InvalidInput.single("key", f"{key} is already used")
     return CustomField.objects.create(
-        entity=entity, key=key, label=label, kind=kind, choices=_clean_choices(kind, choices),
-        required=required, position=position,
+        entity=entity,
+        key=key,
+        label=label,
+        kind=kind,
+        choices=_clean_choices(kind, choices),
+        required=required,
+        position=position,
     )
 
 
 @transaction.atomic
 def update_custom_field(
-    *, field: CustomField, label: str | None = None, choices=None, required: bool | None = None,
-    position: int | None = None, active: bool | None = None,
+    *,
+    field: CustomField,
+    label: str | None = None,
+    choices=None,
+    required: bool | None = None,
+    position: int | None = None,
+    active: bool | None = None,
 ) -> CustomField:
     # The key and type stay: stored values and rules refer to them.
     if label is not None:

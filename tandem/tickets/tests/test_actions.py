@@ -21,8 +21,13 @@ def kinds(ticket):
 
 def test_create_ticket_writes_ticket_first_message_and_events(customer, team):
     ticket = actions.create_ticket(
-        actor=Actor.for_contact(customer), contact=customer, subject="  Refund please ",
-        body="I was charged twice.", channel="portal", team=team, tags=["Billing", "billing"],
+        actor=Actor.for_contact(customer),
+        contact=customer,
+        subject="  Refund please ",
+        body="I was charged twice.",
+        channel="portal",
+        team=team,
+        tags=["Billing", "billing"],
     )
     assert ticket.subject == "Refund please"
     assert ticket.status == "new" and ticket.unsolved is True
@@ -40,15 +45,20 @@ def test_create_ticket_writes_ticket_first_message_and_events(customer, team):
 
 def test_create_ticket_names_every_bad_field_and_writes_nothing(customer, as_agent):
     with pytest.raises(InvalidInput) as caught:
-        actions.create_ticket(actor=as_agent, contact=customer, subject="", body="",
-                              priority="asap", track="sales")
+        actions.create_ticket(
+            actor=as_agent, contact=customer, subject="", body="", priority="asap", track="sales"
+        )
     assert {e.field for e in caught.value.errors} == {"subject", "body", "priority", "track"}
     assert Ticket.objects.count() == 0 and TicketEvent.objects.count() == 0
 
 
 def test_ticket_created_by_agent_keeps_customer_as_author_and_records_who_typed(customer, agent):
-    ticket = actions.create_ticket(actor=Actor.for_agent(agent), contact=customer,
-                                   subject="Phone call", body="Caller cannot print invoices")
+    ticket = actions.create_ticket(
+        actor=Actor.for_agent(agent),
+        contact=customer,
+        subject="Phone call",
+        body="Caller cannot print invoices",
+    )
     message = ticket.messages.get()
     assert message.author_kind == "contact" and message.meta["entered_by"] == agent.pk
     assert ticket.events.get(kind=Kind.CREATED).actor_agent == agent
@@ -66,8 +76,9 @@ def test_first_public_reply_opens_ticket_and_sets_first_response(ticket, agent):
 
 
 def test_internal_note_changes_no_status_and_no_response_time(ticket, agent):
-    actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="Looks like SSO",
-                        visibility="internal")
+    actions.add_message(
+        actor=Actor.for_agent(agent), ticket=ticket, body="Looks like SSO", visibility="internal"
+    )
     ticket.refresh_from_db()
     assert ticket.status == "new" and ticket.first_response_at is None
     assert ticket.message_count == 2
@@ -82,14 +93,19 @@ def test_reply_with_status_solves_and_customer_reply_reopens(ticket, agent, cust
     ticket.refresh_from_db()
     assert ticket.status == "open" and ticket.unsolved
     reopen = ticket.events.filter(kind=Kind.STATUS_CHANGED).last()
-    assert reopen.data == {"from": "solved", "to": "open", "reason": "customer_message",
-                           "reopened": True}
+    assert reopen.data == {
+        "from": "solved",
+        "to": "open",
+        "reason": "customer_message",
+        "reopened": True,
+    }
     assert reopen.actor_contact == customer
 
 
 def test_customer_message_on_pending_ticket_reopens_it(ticket, agent, customer):
-    actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="Which browser?",
-                        status="pending")
+    actions.add_message(
+        actor=Actor.for_agent(agent), ticket=ticket, body="Which browser?", status="pending"
+    )
     actions.add_message(actor=Actor.for_contact(customer), ticket=ticket, body="Firefox")
     ticket.refresh_from_db()
     assert ticket.status == "open"
@@ -98,8 +114,9 @@ def test_customer_message_on_pending_ticket_reopens_it(ticket, agent, customer):
 def test_message_to_closed_ticket_starts_linked_followup(ticket, agent, customer):
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, status="solved")
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, status="closed")
-    message = actions.add_message(actor=Actor.for_contact(customer), ticket=ticket,
-                                  body="It happened again")
+    message = actions.add_message(
+        actor=Actor.for_contact(customer), ticket=ticket, body="It happened again"
+    )
     followup = message.ticket
     assert followup.pk != ticket.pk
     assert followup.followup_of == ticket and followup.subject == ticket.subject
@@ -108,7 +125,8 @@ def test_message_to_closed_ticket_starts_linked_followup(ticket, agent, customer
     ticket.refresh_from_db()
     assert ticket.status == "closed" and ticket.message_count == 1
     assert ticket.events.filter(kind=Kind.FOLLOWUP_CREATED).get().data == {
-        "followup": followup.number}
+        "followup": followup.number
+    }
 
 
 def test_closed_ticket_refuses_changes(ticket, agent):
@@ -131,8 +149,9 @@ def test_invalid_transition_is_refused(ticket, agent):
 
 def test_light_agent_adds_notes_but_never_replies_or_edits(ticket, light_agent):
     actor = Actor.for_agent(light_agent)
-    note = actions.add_message(actor=actor, ticket=ticket, body="Engineering: bug #123",
-                               visibility="internal")
+    note = actions.add_message(
+        actor=actor, ticket=ticket, body="Engineering: bug #123", visibility="internal"
+    )
     assert note.visibility == "internal" and note.author_agent == light_agent
     before = kinds(ticket)
     with pytest.raises(NotAllowed):
@@ -140,39 +159,54 @@ def test_light_agent_adds_notes_but_never_replies_or_edits(ticket, light_agent):
     with pytest.raises(NotAllowed):
         actions.update_ticket(actor=actor, ticket=ticket, priority="high")
     with pytest.raises(NotAllowed):
-        actions.add_message(actor=actor, ticket=ticket, body="note", visibility="internal",
-                            status="solved")
+        actions.add_message(
+            actor=actor, ticket=ticket, body="note", visibility="internal", status="solved"
+        )
     assert kinds(ticket) == before
     assert ticket.messages.count() == 2
 
 
 def test_customers_cannot_write_internal_notes(ticket, customer):
     with pytest.raises(NotAllowed):
-        actions.add_message(actor=Actor.for_contact(customer), ticket=ticket, body="x",
-                            visibility="internal")
+        actions.add_message(
+            actor=Actor.for_contact(customer), ticket=ticket, body="x", visibility="internal"
+        )
     assert ticket.messages.count() == 1
 
 
 def test_update_ticket_records_one_event_per_changed_property(ticket, agent, admin, other_team):
     ticket = actions.update_ticket(
-        actor=Actor.for_agent(admin), ticket=ticket, priority="urgent", assignee=agent,
-        team=other_team, tags=["vip"], subject="Cannot log in (SSO)",
+        actor=Actor.for_agent(admin),
+        ticket=ticket,
+        priority="urgent",
+        assignee=agent,
+        team=other_team,
+        tags=["vip"],
+        subject="Cannot log in (SSO)",
     )
     assert ticket.track == "service"  # follows the new team
-    assert sorted(kinds(ticket)[2:]) == sorted([
-        Kind.SUBJECT_CHANGED, Kind.PRIORITY_CHANGED, Kind.TEAM_CHANGED, Kind.TRACK_CHANGED,
-        Kind.ASSIGNEE_CHANGED, Kind.TAGS_CHANGED,
-    ])
+    assert sorted(kinds(ticket)[2:]) == sorted(
+        [
+            Kind.SUBJECT_CHANGED,
+            Kind.PRIORITY_CHANGED,
+            Kind.TEAM_CHANGED,
+            Kind.TRACK_CHANGED,
+            Kind.ASSIGNEE_CHANGED,
+            Kind.TAGS_CHANGED,
+        ]
+    )
     assignee = ticket.events.get(kind=Kind.ASSIGNEE_CHANGED)
-    assert assignee.data == {"from": None, "to": agent.pk,
-                             "names": {"from": None, "to": agent.name}}
+    assert assignee.data == {
+        "from": None,
+        "to": agent.pk,
+        "names": {"from": None, "to": agent.name},
+    }
     assert assignee.actor_agent == admin
 
 
 def test_update_with_no_real_change_writes_no_event(ticket, agent):
     before = kinds(ticket)
-    actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, priority="normal",
-                          tags=[])
+    actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, priority="normal", tags=[])
     assert kinds(ticket) == before
 
 
@@ -196,8 +230,9 @@ def test_escalate_ticket_unassigns_and_leaves_note(ticket, agent):
 
     tier3 = make_team(name="Engineering", track="support", tier=3)
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, assignee=agent)
-    escalated = actions.escalate_ticket(actor=Actor.for_agent(agent), ticket=ticket, team=tier3,
-                                        note="Stack trace attached")
+    escalated = actions.escalate_ticket(
+        actor=Actor.for_agent(agent), ticket=ticket, team=tier3, note="Stack trace attached"
+    )
     assert escalated.team == tier3 and escalated.assignee is None
     assert escalated.messages.filter(visibility="internal").get().body == "Stack trace attached"
 
@@ -208,27 +243,41 @@ def test_tags_add_and_remove(ticket, agent):
     actions.update_ticket(actor=actor, ticket=ticket, remove_tags=["login"], add_tags=["vip"])
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["sso", "vip"]
     changes = [e.data for e in ticket.events.filter(kind=Kind.TAGS_CHANGED)]
-    assert changes == [{"from": [], "to": ["login", "sso"]},
-                       {"from": ["login", "sso"], "to": ["sso", "vip"]}]
+    assert changes == [
+        {"from": [], "to": ["login", "sso"]},
+        {"from": ["login", "sso"], "to": ["sso", "vip"]},
+    ]
 
 
 def test_custom_fields_typed_and_required_on_solve(ticket, agent):
     actions.create_custom_field(entity="ticket", label="Order number", kind="text")
-    actions.create_custom_field(entity="ticket", label="Affected users", kind="number",
-                                required=True)
-    actions.create_custom_field(entity="ticket", label="Plan", kind="choice",
-                                choices=["Free", "Pro"])
+    actions.create_custom_field(
+        entity="ticket", label="Affected users", kind="number", required=True
+    )
+    actions.create_custom_field(
+        entity="ticket", label="Plan", kind="choice", choices=["Free", "Pro"]
+    )
     actor = Actor.for_agent(agent)
     with pytest.raises(InvalidInput) as caught:
-        actions.update_ticket(actor=actor, ticket=ticket,
-                              custom_fields={"affected_users": "many", "plan": "Gold", "x": 1})
+        actions.update_ticket(
+            actor=actor,
+            ticket=ticket,
+            custom_fields={"affected_users": "many", "plan": "Gold", "x": 1},
+        )
     assert {e.field for e in caught.value.errors} == {
-        "custom_fields.affected_users", "custom_fields.plan", "custom_fields.x"}
+        "custom_fields.affected_users",
+        "custom_fields.plan",
+        "custom_fields.x",
+    }
     with pytest.raises(InvalidInput) as caught:
         actions.update_ticket(actor=actor, ticket=ticket, status="solved")
     assert caught.value.errors[0].field == "custom_fields.affected_users"
-    ticket = actions.update_ticket(actor=actor, ticket=ticket, status="solved",
-                                   custom_fields={"affected_users": "12", "plan": "Pro"})
+    ticket = actions.update_ticket(
+        actor=actor,
+        ticket=ticket,
+        status="solved",
+        custom_fields={"affected_users": "12", "plan": "Pro"},
+    )
     assert ticket.custom_fields == {"affected_users": 12, "plan": "Pro"}
     assert ticket.status == "solved"
 
@@ -245,8 +294,9 @@ def test_bulk_update_is_all_or_nothing(customer, agent):
     assert f"#{second.number}" in caught.value.errors[0].message
     first.refresh_from_db()
     assert first.priority == "normal"
-    updated = actions.bulk_update_tickets(actor=actor, tickets=[first], assignee=agent,
-                                          add_tags=["triaged"])
+    updated = actions.bulk_update_tickets(
+        actor=actor, tickets=[first], assignee=agent, add_tags=["triaged"]
+    )
     assert updated[0].assignee == agent
 
 
@@ -268,8 +318,9 @@ def test_merge_moves_messages_and_points_source_at_survivor(customer, other_cust
     assert source.events.filter(kind=Kind.MERGED).get().data["target"] == target.number
     assert target.events.filter(kind=Kind.MERGED_IN).get().data["source"] == source.number
     # A late customer reply to the merged ticket lands on the survivor.
-    late = actions.add_message(actor=Actor.for_contact(other_customer), ticket=source,
-                               body="Any news?")
+    late = actions.add_message(
+        actor=Actor.for_contact(other_customer), ticket=source, body="Any news?"
+    )
     assert late.ticket_id == target.pk
 
 
@@ -297,13 +348,17 @@ def test_attachments_stored_through_storage_with_limits(ticket, agent, settings)
     settings.ATTACHMENT_MAX_BYTES = 10
     actor = Actor.for_agent(agent)
     with pytest.raises(InvalidInput) as caught:
-        actions.add_message(actor=actor, ticket=ticket, body="log",
-                            attachments=[IncomingFile("big.log", b"x" * 11)])
+        actions.add_message(
+            actor=actor, ticket=ticket, body="log", attachments=[IncomingFile("big.log", b"x" * 11)]
+        )
     assert caught.value.errors[0].field == "attachments[0]"
     assert ticket.messages.count() == 1
     message = actions.add_message(
-        actor=actor, ticket=ticket, body="log",
-        attachments=[IncomingFile("../../etc/passwd", b"root"), IncomingFile("a.txt", b"ok")])
+        actor=actor,
+        ticket=ticket,
+        body="log",
+        attachments=[IncomingFile("../../etc/passwd", b"root"), IncomingFile("a.txt", b"ok")],
+    )
     names = [a.filename for a in message.attachments.all()]
     assert names == ["passwd", "a.txt"]
     stored = message.attachments.first()
@@ -321,8 +376,9 @@ def test_customer_solves_own_request(ticket, customer):
 
 
 def test_public_agent_reply_notion_excludes_notes_and_system(ticket, agent):
-    note = actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="n",
-                               visibility="internal")
+    note = actions.add_message(
+        actor=Actor.for_agent(agent), ticket=ticket, body="n", visibility="internal"
+    )
     system = actions.add_message(actor=Actor.system(), ticket=ticket, body="We got it")
     reply = actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="Hi")
     assert [m.is_public_agent_reply for m in (note, system, reply)] == [False, False, True]

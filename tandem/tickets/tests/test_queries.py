@@ -3,10 +3,10 @@
 import pytest
 from django.http import Http404
 
-from tandem.people.actors import Actor
 from tandem.people.actions import update_organization
-from tandem.tickets import actions, queries
+from tandem.people.actors import Actor
 from tandem.testing.factories import make_contact, make_organization, make_ticket
+from tandem.tickets import actions, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -111,15 +111,22 @@ def test_timeline_interleaves_messages_and_events_and_hides_notes_on_request(tic
     actions.add_message(actor=actor, ticket=ticket, body="reply", status="pending")
     full = queries.timeline(ticket)
     described = [e.message.body if e.message else e.event.kind for e in full]
-    assert described == ["The login page says my password is wrong.", "note", "reply",
-                         "status_changed"]
+    assert described == [
+        "The login page says my password is wrong.",
+        "note",
+        "reply",
+        "status_changed",
+    ]
     public = queries.timeline(ticket, include_internal=False, include_events=False)
-    assert [e.message.body for e in public] == ["The login page says my password is wrong.",
-                                                "reply"]
+    assert [e.message.body for e in public] == [
+        "The login page says my password is wrong.",
+        "reply",
+    ]
 
 
-def test_contact_summary_counts_all_but_lists_only_visible(customer, other_team,
-                                                           other_team_agent, ticket):
+def test_contact_summary_counts_all_but_lists_only_visible(
+    customer, other_team, other_team_agent, ticket
+):
     visible = make_ticket(contact=customer, team=other_team)
     summary = queries.contact_summary(other_team_agent, customer)
     assert summary.ticket_count == 2 and summary.unsolved_count == 2

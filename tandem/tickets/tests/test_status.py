@@ -34,7 +34,9 @@ def test_first_agent_reply_takes_new_ticket_into_work():
 
 @given(st.sampled_from(STATUSES), st.sampled_from(STATUSES))
 def test_reopening_is_a_transition_out_of_solved(current, new):
-    assert machine.is_reopening(current, new) == (current == "solved" and new not in ("solved", "closed"))
+    assert machine.is_reopening(current, new) == (
+        current == "solved" and new not in ("solved", "closed")
+    )
 
 
 @given(st.lists(st.sampled_from(STATUSES), max_size=30))

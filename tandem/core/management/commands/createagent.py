@@ -23,8 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = options["password"] or secrets.token_urlsafe(12)
         try:
-            agent = actions.create_agent(email=options["email"], name=options["name"],
-                                         role=ROLE_NAMES[options["role"]], password=password)
+            agent = actions.create_agent(
+                email=options["email"],
+                name=options["name"],
+                role=ROLE_NAMES[options["role"]],
+                password=password,
+            )
         except InvalidInput as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Created {agent.get_role_display().lower()} {agent.email}")

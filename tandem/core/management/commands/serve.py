@@ -16,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.TANDEM_PORT)
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not consume jobs here (the many-machine shape: run `tandem worker`).")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not consume jobs here (the many-machine shape: run `tandem worker`).",
+        )
         parser.add_argument("--workers", type=int, default=2, help="Job consumer threads.")
 
     def handle(self, *args, **options):
@@ -33,8 +36,14 @@ class Command(BaseCommand):
         app = ASGIStaticFilesHandler(application)
         self.stdout.write(f"Tandem is serving at http://{options['host']}:{options['port']}/")
         try:
-            uvicorn.run(app, host=options["host"], port=options["port"], log_level="info",
-                        lifespan="off", ws="websockets-sansio" if _has_sansio() else "auto")
+            uvicorn.run(
+                app,
+                host=options["host"],
+                port=options["port"],
+                log_level="info",
+                lifespan="off",
+                ws="websockets-sansio" if _has_sansio() else "auto",
+            )
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
@@ -44,8 +53,9 @@ class Command(BaseCommand):
 
         from tandem.core.jobs import beat
 
-        consumer = HUEY.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                        check_worker_health=True)
+        consumer = HUEY.create_consumer(
+            workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        )
         consumer.start()
         beat()
         log.info("embedded job consumer started with %d threads", workers)

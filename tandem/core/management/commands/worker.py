@@ -15,6 +15,7 @@ class Command(BaseCommand):
         from tandem.core.jobs import beat
 
         beat()
-        consumer = HUEY.create_consumer(workers=options["workers"], worker_type="thread",
-                                        periodic=True)
+        consumer = HUEY.create_consumer(
+            workers=options["workers"], worker_type="thread", periodic=True
+        )
         consumer.run()
