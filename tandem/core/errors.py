@@ -13,7 +13,7 @@ class FieldError:
 
 @dataclass
 class InvalidInput(Exception):
-    """Raised by an action before it writes anything; views and the API show it as 4xx/form errors."""
+    """Raised by an action before it writes anything; shown as a 4xx or a form error."""
 
     errors: list[FieldError] = field(default_factory=list)
 
