@@ -119,13 +119,26 @@ def browser(desk):
         browser.close()
 
 
+def _console_error(message, errors: list[str]) -> None:
+    # Failed loads are reported by _broken_resource with their URL; pages that are meant
+    # to answer 404 or 410 (a used sign-in link) are not errors.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(message.text)
+
+
+def _broken_resource(response, errors: list[str]) -> None:
+    if response.status >= 400 and response.request.resource_type != "document":
+        errors.append(f"{response.status} {response.url}")
+
+
 @pytest.fixture
 def page(browser, desk, request):
     context = browser.new_context(base_url=desk["base"], viewport={"width": 1400, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: _console_error(msg, errors))
+    page.on("response", lambda response: _broken_resource(response, errors))
     yield page
     shots = Path(os.environ.get("TANDEM_E2E_SHOTS", desk["home"] / "shots"))
     shots.mkdir(parents=True, exist_ok=True)
