@@ -7,6 +7,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
+    # A fast hasher: the real one costs ~0.3 s per agent, which no test is about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {

@@ -338,6 +338,7 @@ def update_agent(
         raise InvalidInput.single("role", f"must be one of {', '.join(Agent.Role.values)}")
     if ticket_access is not None and ticket_access not in Agent.Access.values:
         raise InvalidInput.single("ticket_access", "must be 'all' or 'teams'")
+    _keep_an_active_admin(agent, role=role, active=active)
     if name is not None:
         if not name.strip():
             raise InvalidInput.single("name", "may not be empty")
@@ -359,6 +360,27 @@ def update_agent(
     if teams is not None:
         agent.teams.set(teams)
     return agent
+
+
+def _keep_an_active_admin(agent: Agent, *, role: str | None, active: bool | None) -> None:
+    """The desk must always keep one active admin, or nobody could manage it any more."""
+    demoted = role is not None and role != Agent.Role.ADMIN
+    is_active_admin = agent.role == Agent.Role.ADMIN and agent.user.is_active
+    if not (is_active_admin and (demoted or active is False)):
+        return
+    # Lock every admin row in a fixed order: two admins demoting each other at once
+    # serialise here instead of both succeeding.
+    admins = (
+        Agent.objects.select_for_update(of=("self",))
+        .filter(role=Agent.Role.ADMIN)
+        .select_related("user")
+        .order_by("pk")
+    )
+    if not any(a.user.is_active for a in admins if a.pk != agent.pk):
+        raise InvalidInput.single(
+            "role" if demoted else "active",
+            "the desk needs at least one active admin: make another agent an admin first",
+        )
 
 
 def _clean_team_fields(track: str, tier: int | None) -> int | None:

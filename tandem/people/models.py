@@ -61,7 +61,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "name"], name="contact_org_name")]
+        indexes = [
+            models.Index(fields=["organization", "name"], name="contact_org_name"),
+            # Name search is a case-blind prefix match ordered by name.
+            models.Index(Lower("name"), "id", name="contact_lower_name"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -107,3 +107,17 @@ def test_create_agent_roles_and_light_agents_are_team_restricted():
     actions.update_agent(agent=light, role="agent", ticket_access="all", active=False)
     light.refresh_from_db()
     assert light.sees_all_tickets and not light.user.is_active
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated():
+    only = actions.create_agent(email="root@desk.test", role="admin")
+    for change in ({"role": "agent"}, {"active": False}):
+        with pytest.raises(InvalidInput) as caught:
+            actions.update_agent(agent=only, **change)
+        assert "at least one active admin" in caught.value.errors[0].message
+    only.refresh_from_db()
+    assert only.role == "admin" and only.user.is_active
+    second = actions.create_agent(email="second@desk.test", role="admin")
+    actions.update_agent(agent=only, role="agent")
+    with pytest.raises(InvalidInput):
+        actions.update_agent(agent=second, active=False)

@@ -10,12 +10,6 @@ from tandem.testing import factories
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Agents sign in by password in the permission tests; a slow hash buys nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield
