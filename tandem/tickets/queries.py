@@ -42,15 +42,14 @@ def ticket_for(agent: Agent, number: int | str) -> Ticket:
         number = int(number)
     except (TypeError, ValueError) as error:
         raise Http404("No such ticket") from error
-    ticket = (
-        tickets_visible_to(agent)
-        .select_related("contact", "organization", "team", "assignee", "merged_into")
-        .filter(number=number)
-        .first()
-    )
-    if ticket is None:
-        raise Http404("No such ticket")
-    return ticket
+    try:
+        return (
+            tickets_visible_to(agent)
+            .select_related("contact", "organization", "team", "assignee", "merged_into")
+            .get(number=number)
+        )
+    except Ticket.DoesNotExist as error:
+        raise Http404("No such ticket") from error
 
 
 def requests_visible_to(contact: Contact) -> QuerySet[Ticket]:
@@ -168,7 +167,10 @@ def decode_cursor(cursor: str, column: str):
             raise ValueError("cursor is not valid")
         value = parsed
     elif column == "number":
-        value = int(value)
+        try:
+            value = int(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError("cursor is not valid") from error
     return value, number
 
 

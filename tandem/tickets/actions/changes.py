@@ -265,28 +265,32 @@ def apply_changes(
         ticket.custom_fields = cleaned["custom_fields"]
         fields.append("custom_fields")
 
-    _apply_tags(ticket, cleaned, actor=actor, at=at)
+    tags_changed = _apply_tags(ticket, cleaned, actor=actor, at=at)
 
     if "status" in cleaned:
         fields += set_status(ticket, cleaned["status"], actor=actor, at=at)
 
-    ticket.updated_at = at
-    ticket.save(update_fields=sorted(set(fields)) + ["updated_at"])
+    if fields or tags_changed:
+        # Only a real change counts as activity: re-saving the same values must not
+        # move the ticket to the top of everyone's inbox.
+        ticket.updated_at = at
+        ticket.save(update_fields=sorted(set(fields)) + ["updated_at"])
 
 
-def _apply_tags(ticket: Ticket, cleaned: dict, *, actor: Actor, at: dt.datetime) -> None:
+def _apply_tags(ticket: Ticket, cleaned: dict, *, actor: Actor, at: dt.datetime) -> bool:
     if not {"tags", "add_tags", "remove_tags"} & set(cleaned):
-        return
+        return False
     current = sorted(ticket.tags.values_list("name", flat=True))
     wanted = set(cleaned["tags"]) if "tags" in cleaned else set(current)
     wanted |= set(cleaned.get("add_tags", []))
     wanted -= set(cleaned.get("remove_tags", []))
     if wanted == set(current):
-        return
+        return False
     ticket.tags.set(tags_named(sorted(wanted)))
     record_event(
         ticket, Kind.TAGS_CHANGED, actor=actor, at=at, **change_data(current, sorted(wanted))
     )
+    return True
 
 
 def lock_ticket(ticket: Ticket) -> Ticket:

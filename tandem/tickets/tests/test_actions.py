@@ -204,10 +204,13 @@ def test_update_ticket_records_one_event_per_changed_property(ticket, agent, adm
     assert assignee.actor_agent == admin
 
 
-def test_update_with_no_real_change_writes_no_event(ticket, agent):
+def test_update_with_no_real_change_writes_no_event_and_keeps_activity_time(ticket, agent):
     before = kinds(ticket)
+    updated_at = ticket.updated_at
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, priority="normal", tags=[])
     assert kinds(ticket) == before
+    ticket.refresh_from_db()
+    assert ticket.updated_at == updated_at
 
 
 def test_moving_to_higher_tier_support_team_is_an_escalation(ticket, agent):

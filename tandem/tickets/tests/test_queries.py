@@ -131,3 +131,9 @@ def test_contact_summary_counts_all_but_lists_only_visible(
     summary = queries.contact_summary(other_team_agent, customer)
     assert summary.ticket_count == 2 and summary.unsolved_count == 2
     assert summary.recent == [visible]
+
+
+def test_forged_number_cursor_is_a_value_error(agent):
+    forged = queries.encode_cursor(None, 5)
+    with pytest.raises(ValueError):
+        queries.inbox_page(agent, sort="number", cursor=forged)
