@@ -1,7 +1,33 @@
-from django.http import HttpResponse
+"""The agent workspace's ticket pages. The URL names are a contract other apps and tools use."""
+
 from django.urls import path
+
+from tandem.tickets.views import (
+    attachments,
+    bulk,
+    inbox,
+    navigation,
+    new_ticket,
+    relations,
+    ticket,
+)
 
 app_name = "tickets"
 
-# Placeholder until the tickets pages land; replaced by the tickets views.
-urlpatterns = [path("inbox/", lambda request: HttpResponse("todo"), name="inbox")]
+urlpatterns = [
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bulk/", bulk.bulk_update, name="bulk"),
+    path("tickets/go/", inbox.go_to_ticket, name="go"),
+    path("tickets/new/", new_ticket.new_ticket, name="new"),
+    path("tickets/<int:number>/", ticket.detail, name="detail"),
+    path("tickets/<int:number>/timeline/", ticket.timeline_partial, name="timeline"),
+    path("tickets/<int:number>/messages/", ticket.reply, name="reply"),
+    path("tickets/<int:number>/properties/", ticket.properties, name="properties"),
+    path("tickets/<int:number>/merge/", relations.merge, name="merge"),
+    path("tickets/<int:number>/links/", relations.link, name="link"),
+    path("tickets/<int:number>/links/<int:other>/remove/", relations.unlink, name="unlink"),
+    path("tickets/<int:number>/previous/", navigation.step, {"direction": "previous"},
+         name="previous"),
+    path("tickets/<int:number>/next/", navigation.step, {"direction": "next"}, name="next"),
+    path("attachments/<int:pk>/", attachments.download, name="attachment"),
+]
