@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # A fast hasher: the real one costs ~0.3 s per agent, which no test is about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # rows made by module fixtures
+    ]
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # cached sessions, rate limits and picker lists never leak between tests
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

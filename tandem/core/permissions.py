@@ -17,7 +17,10 @@ def current_agent(request) -> Agent | None:
     agent = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active:
-        agent = Agent.objects.select_related("user").filter(user=user).first()
+        try:
+            agent = user.agent  # loaded with the user by core.auth.AgentAwareBackend
+        except Agent.DoesNotExist:
+            agent = None
     request._tandem_agent = agent
     return agent
 

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
+from tandem.people import directory
 from tandem.people.models import Agent, Contact, ContactIdentity, Organization, Team, Track
 
 
@@ -42,7 +44,7 @@ def normalize_identity(kind: str, value: str, *, field: str = "value") -> str:
 
 
 def _custom_field_definitions(entity: str) -> list[CustomField]:
-    return list(CustomField.objects.filter(entity=entity, active=True))
+    return active_definitions(entity)
 
 
 def _organization_for_domain(email: str) -> Organization | None:
@@ -320,6 +322,7 @@ def create_agent(
         ticket_access=Agent.Access.TEAMS if role == Agent.Role.LIGHT else ticket_access,
     )
     agent.teams.set(teams)
+    directory.forget_agents()
     return agent
 
 
@@ -359,6 +362,7 @@ def update_agent(
     user.save(update_fields=["is_staff", "is_superuser", "is_active"])
     if teams is not None:
         agent.teams.set(teams)
+    directory.forget_agents()
     return agent
 
 
@@ -409,7 +413,9 @@ def create_team(
     if Team.objects.filter(name__iexact=name).exists():
         raise InvalidInput.single("name", "a team with this name already exists")
     tier = _clean_team_fields(track, tier)
-    return Team.objects.create(name=name, track=track, tier=tier, description=description)
+    team = Team.objects.create(name=name, track=track, tier=tier, description=description)
+    directory.forget_teams()
+    return team
 
 
 @transaction.atomic
@@ -434,9 +440,11 @@ def update_team(
     if description is not None:
         team.description = description
     team.save()
+    directory.forget_teams()
     return team
 
 
 @transaction.atomic
 def delete_team(*, team: Team) -> None:
     team.delete()
+    directory.forget_teams()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
+from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
-from tandem.people.models import Agent, Team
+from tandem.people.models import Team
 from tandem.tickets.models import Channel, Message, Priority, Status, Ticket
 
 KEEP = ""  # the "no change" choice in selects
@@ -15,18 +16,8 @@ NONE = "none"  # the "clear it" choice (unassign, no team)
 SUBMIT_AS = [(s, label) for s, label in Status.choices if s not in (Status.NEW, Status.CLOSED)]
 
 
-def assignable_agents():
-    """Who a ticket can be given to: active agents and admins (never light agents)."""
-    return (
-        Agent.objects.filter(user__is_active=True)
-        .exclude(role=Agent.Role.LIGHT)
-        .select_related("user")
-        .order_by("name", "id")
-    )
-
-
 def ticket_custom_fields() -> list[CustomField]:
-    return list(CustomField.objects.filter(entity=CustomField.Entity.TICKET, active=True))
+    return active_definitions(CustomField.Entity.TICKET)
 
 
 class ReplyForm(forms.Form):

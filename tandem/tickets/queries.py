@@ -282,7 +282,16 @@ def timeline(
     return entries
 
 
-def linked_tickets(ticket: Ticket) -> list[tuple[str, Ticket]]:
+def may_see(agent: Agent, ticket: Ticket) -> bool:
+    """tickets_visible_to's rule for one loaded ticket, without a query."""
+    if not agent.user.is_active:
+        return False
+    return agent.sees_all_tickets or ticket.team_id in team_ids_of(agent)
+
+
+def linked_tickets(agent: Agent, ticket: Ticket) -> list[tuple[str, Ticket, bool]]:
+    """(label, other ticket, whether this agent may open it): subjects of tickets the agent
+    may not see are the template's to hide."""
     links = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket)).select_related(
         "source", "target"
     )
@@ -293,7 +302,7 @@ def linked_tickets(ticket: Ticket) -> list[tuple[str, Ticket]]:
             label = "Follow-up of" if link.source_id == ticket.pk else "Follow-up"
         else:
             label = "Related"
-        related.append((label, other))
+        related.append((label, other, may_see(agent, other)))
     return related
 
 

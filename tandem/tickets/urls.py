@@ -21,6 +21,7 @@ urlpatterns = [
     path("tickets/new/", new_ticket.new_ticket, name="new"),
     path("tickets/<int:number>/", ticket.detail, name="detail"),
     path("tickets/<int:number>/timeline/", ticket.timeline_partial, name="timeline"),
+    path("tickets/<int:number>/customer/", ticket.customer_partial, name="customer"),
     path("tickets/<int:number>/messages/", ticket.reply, name="reply"),
     path("tickets/<int:number>/properties/", ticket.properties, name="properties"),
     path("tickets/<int:number>/merge/", relations.merge, name="merge"),

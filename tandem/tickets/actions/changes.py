@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import FieldError, InvalidInput, NotAllowed
+from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Contact, Team, Track
@@ -60,7 +61,7 @@ def tags_named(names: list[str]) -> list[Tag]:
 
 
 def ticket_custom_field_definitions() -> list[CustomField]:
-    return list(CustomField.objects.filter(entity=CustomField.Entity.TICKET, active=True))
+    return active_definitions(CustomField.Entity.TICKET)
 
 
 def ensure_may_edit(actor: Actor) -> None:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.field_definitions import forget_definitions
 from tandem.core.models import CustomField
 from tandem.tickets.actions.changes import clean_tag_names
 from tandem.tickets.models import Tag
@@ -69,6 +70,7 @@ def create_custom_field(
         raise InvalidInput(errors)
     if CustomField.objects.filter(entity=entity, key=key).exists():
         raise InvalidInput.single("key", f"{key} is already used")
+    forget_definitions()
     return CustomField.objects.create(
         entity=entity,
         key=key,
@@ -104,4 +106,5 @@ def update_custom_field(
     if active is not None:
         field.active = active
     field.save()
+    forget_definitions()
     return field

@@ -107,8 +107,11 @@ def test_customer_sidebar(agent_client, agent, team):
     current = factories.make_ticket(contact=contact, subject="Reactor alarm", team=team)
     earlier = factories.make_ticket(contact=contact, subject="Donut order", team=team)
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=earlier, status="solved")
-    response = agent_client.get(url("detail", current))
+    detail = agent_client.get(url("detail", current)).content.decode()
+    assert f'hx-get="/tickets/{current.number}/customer/"' in detail
+    response = agent_client.get(url("customer", current))
     page = text_of(response)
+    assert "<html" not in response.content.decode()
     assert "Homer S" in page and "homer@globex.test" in page
     assert "Phone +15550100" in page and "Email homer@home.test" in page
     assert "Globex" in page and "Enterprise (organization)" in page
@@ -123,6 +126,7 @@ def test_other_team_agent_gets_404_everywhere(client, other_team_agent, ticket):
     before = snapshot(ticket)
     assert client.get(url("detail", ticket)).status_code == 404
     assert client.get(url("timeline", ticket)).status_code == 404
+    assert client.get(url("customer", ticket)).status_code == 404
     assert client.get(url("properties", ticket)).status_code == 404
     reply = {"visibility": "public", "body": "x"}
     assert client.post(url("reply", ticket), reply).status_code == 404
@@ -394,3 +398,19 @@ def test_light_agent_properties_are_read_only(light_client, ticket):
     assert response.status_code == 200
     assert "<form" not in html
     assert '<span class="pill status-new">New</span>' in html
+
+
+@pytest.mark.parametrize("messages", [1, 25])
+def test_ticket_page_and_sidebar_stay_within_the_query_budget(
+    client, agent, customer, team, django_assert_max_num_queries, messages
+):
+    ticket = factories.make_ticket(contact=customer, team=team, tags=["vip", "sso"])
+    for n in range(messages):
+        actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body=f"reply {n}",
+                            attachments=[actions.IncomingFile(f"log{n}.txt", b"x")])
+    client.force_login(agent.user)
+    client.get(url("detail", ticket))  # warms the session and picker caches
+    with django_assert_max_num_queries(8):
+        assert client.get(url("detail", ticket)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(url("customer", ticket)).status_code == 200

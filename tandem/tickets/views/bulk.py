@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from tandem.core.errors import InvalidInput
 from tandem.core.permissions import full_agent_required
+from tandem.people import directory
 from tandem.people.actors import Actor
-from tandem.people.models import Team
 from tandem.tickets import actions
-from tandem.tickets.forms import BulkForm, assignable_agents
+from tandem.tickets.forms import BulkForm
 from tandem.tickets.queries import tickets_visible_to
 from tandem.tickets.views.list_state import ListState
 from tandem.tickets.views.responses import refuse_not_allowed
@@ -25,7 +25,7 @@ def bulk_update(request):
     state = ListState.from_encoded(request.POST.get("list", ""))
     query = state.query()
     back = HttpResponseRedirect(reverse("tickets:inbox") + (f"?{query}" if query else ""))
-    form = BulkForm(request.POST, teams=Team.objects.all(), agents=assignable_agents())
+    form = BulkForm(request.POST, teams=directory.teams(), agents=directory.assignable_agents())
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
         messages.error(request, f"Nothing was changed: {first}")

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from tandem.core.permissions import agent_required
-from tandem.people.models import Team, Track
-from tandem.tickets.forms import SUBMIT_AS, NumberForm, assignable_agents
+from tandem.people import directory
+from tandem.people.models import Track
+from tandem.tickets.forms import SUBMIT_AS, NumberForm
 from tandem.tickets.models import Channel, Priority, Status
 from tandem.tickets.queries import INBOX_VIEWS, SORTS, inbox_page, ticket_for
 from tandem.tickets.views.list_state import ListState
@@ -46,8 +47,8 @@ def inbox(request):
                   for key, label in INBOX_VIEWS.items()],
         "clear_query": ListState(view=state.view, sort=state.sort).query(),
         "sorts": [(key, label) for key, (_, _, label) in SORTS.items()],
-        "teams": list(Team.objects.order_by("name")),
-        "agents": list(assignable_agents()),
+        "teams": directory.teams(),
+        "agents": directory.assignable_agents(),
         "statuses": Status.choices,
         "priorities": Priority.choices,
         "channels": Channel.choices,

@@ -17,15 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import InvalidInput
 from tandem.core.permissions import agent_required
+from tandem.people import directory
 from tandem.people.actors import Actor
-from tandem.people.models import Agent, Team, Track
+from tandem.people.models import Agent, Track
 from tandem.tickets import actions
 from tandem.tickets import status as machine
 from tandem.tickets.forms import (
     SUBMIT_AS,
     PropertyChanges,
     ReplyForm,
-    assignable_agents,
     custom_field_rows,
     ticket_custom_fields,
 )
@@ -34,7 +34,6 @@ from tandem.tickets.queries import (
     contact_summary,
     linked_tickets,
     ticket_for,
-    tickets_visible_to,
     timeline,
 )
 from tandem.tickets.views.list_state import ListState
@@ -130,8 +129,8 @@ def properties_context(ticket: Ticket, agent: Agent, *, errors=None, posted=None
         "statuses": [(s, Status(s).label) for s in statuses],
         "priorities": Priority.choices,
         "tracks": Track.choices,
-        "teams": list(Team.objects.order_by("name")),
-        "agents": list(assignable_agents()),
+        "teams": directory.teams(),
+        "agents": directory.assignable_agents(),
         "tags": list(ticket.tags.order_by("name")),
         "custom_rows": rows,
         "custom_values": [(r["definition"].label, r["value"], r["definition"].kind)
@@ -145,15 +144,9 @@ def properties_context(ticket: Ticket, agent: Agent, *, errors=None, posted=None
 
 
 def links_context(ticket: Ticket, agent: Agent, *, errors=None, number="", carry=None) -> dict:
-    related = linked_tickets(ticket)
-    # linked_tickets does not know the agent: hide subjects of tickets they may not open.
-    visible = set(
-        tickets_visible_to(agent).filter(number__in=[t.number for _, t in related])
-        .values_list("number", flat=True)
-    )
     return {
         "ticket": ticket,
-        "links": [(label, other, other.number in visible) for label, other in related],
+        "links": linked_tickets(agent, ticket),
         "can_edit": agent.can_reply_publicly,
         "link_errors": (errors or {}).get("number", []) + (errors or {}).get("other", []),
         "link_number": number,
@@ -180,7 +173,6 @@ def page_context(request, ticket: Ticket, **parts) -> dict:
     context.update(list_context(data, ticket))
     carry = {"in": context["list_in"], "pos": context["list_pos"]}
     context.update(timeline_context(ticket))
-    context.update(customer_context(ticket, agent))
     context["composer"] = parts.get("composer") or composer_context(ticket, agent, carry=carry)
     context["panel"] = parts.get("panel") or properties_context(ticket, agent, carry=carry)
     context["links_ctx"] = parts.get("links") or links_context(ticket, agent, carry=carry)
@@ -196,6 +188,15 @@ def page_context(request, ticket: Ticket, **parts) -> dict:
 def detail(request, number: int):
     ticket = ticket_for(request.agent, number)
     return render(request, "tickets/ticket.html", page_context(request, ticket))
+
+
+@agent_required
+@require_GET
+def customer_partial(request, number: int):
+    """The customer sidebar, fetched right after the page: the conversation renders first,
+    and neither request exceeds the per-page query budget."""
+    ticket = ticket_for(request.agent, number)
+    return render(request, "tickets/_customer.html", customer_context(ticket, request.agent))
 
 
 @agent_required
@@ -277,8 +278,10 @@ def update_properties(request, number: int):
     if not agent.can_reply_publicly:
         raise PermissionDenied("Light agents cannot change tickets.")
     ticket = ticket_for(agent, number)
-    parser = PropertyChanges(request.POST, ticket=ticket, teams=Team.objects.all(),
-                             agents=assignable_agents(), definitions=ticket_custom_fields())
+    parser = PropertyChanges(
+        request.POST, ticket=ticket, teams=directory.teams(),
+        agents=directory.assignable_agents(), definitions=ticket_custom_fields(),
+    )
     changes = parser.changes()
     errors = dict(parser.errors)
     if changes and not errors:
