@@ -301,7 +301,7 @@ def test_light_agent_adds_notes_but_never_replies_or_moves_status(light_api, lig
     assert ticket.status == "new"
 
 
-def test_reply_to_a_closed_ticket_lands_on_its_follow_up(agent_api, ticket):
+def test_agent_reply_to_a_closed_ticket_is_refused(agent_api, ticket):
     actions.update_ticket(actor=Actor.system(), ticket=ticket, status="solved")
     actions.update_ticket(actor=Actor.system(), ticket=ticket, status="closed")
 
@@ -309,9 +309,10 @@ def test_reply_to_a_closed_ticket_lands_on_its_follow_up(agent_api, ticket):
         f"tickets/{ticket.number}/messages", {"body": "One more thing", "visibility": "public"}
     )
 
-    assert response.status_code == 201
-    followup = Ticket.objects.get(followup_of=ticket)
-    assert response.json()["ticket"] == followup.number
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "ticket"
+    assert not Ticket.objects.filter(followup_of=ticket).exists()
+    assert ticket.messages.count() == 1
 
 
 # --- attachments ---------------------------------------------------------------

@@ -246,8 +246,12 @@ def add_message(
     while ticket.merged_into_id:
         ticket = lock_ticket(ticket.merged_into)
     if ticket.status == Status.CLOSED:
-        if actor.is_agent and visibility == Visibility.INTERNAL:
-            raise InvalidInput.single("ticket", "is closed; notes go on its follow-up")
+        if actor.is_agent:
+            # Only the customer writing back starts a follow-up: an agent's words must
+            # never be recorded as the customer's first message.
+            raise InvalidInput.single(
+                "ticket", f"#{ticket.number} is closed; write on a new or follow-up ticket"
+            )
         contact = actor.contact or ticket.contact
         followup = _open_followup(ticket, actor=actor, contact=contact, body=body, at=at)
         message = followup.messages.get()

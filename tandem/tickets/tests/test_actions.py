@@ -394,3 +394,14 @@ def test_only_the_requester_marks_a_request_solved(ticket, other_customer):
     ticket.refresh_from_db()
     assert ticket.status == "new"
     assert not ticket.events.filter(kind=Kind.STATUS_CHANGED).exists()
+
+
+def test_agents_cannot_write_on_a_closed_ticket(ticket, agent):
+    actor = Actor.for_agent(agent)
+    actions.update_ticket(actor=actor, ticket=ticket, status="solved")
+    actions.update_ticket(actor=actor, ticket=ticket, status="closed")
+    for visibility in ("public", "internal"):
+        with pytest.raises(InvalidInput) as caught:
+            actions.add_message(actor=actor, ticket=ticket, body="late", visibility=visibility)
+        assert caught.value.errors[0].field == "ticket"
+    assert Ticket.objects.count() == 1 and ticket.messages.count() == 1
