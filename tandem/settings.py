@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tandem.core",
     "tandem.people",
     "tandem.tickets",
+    "tandem.mail",
     "tandem.portal",
     "tandem.api",
 ]

@@ -14,6 +14,7 @@ from tandem.core.errors import FieldError, InvalidInput, NotAllowed
 from tandem.core.sanitize import sanitize_html, text_to_html
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Contact, Team, Track
+from tandem.tickets import channels
 from tandem.tickets import status as machine
 from tandem.tickets.actions.attachments import IncomingFile, check_files, store_files
 from tandem.tickets.actions.changes import (
@@ -214,8 +215,12 @@ def add_message(
     in_reply_to: str = "",
     meta: dict | None = None,
     at: dt.datetime | None = None,
+    deliver: bool = True,
 ) -> Message:
     """Add a reply, a customer message or an internal note, moving the status as the desk expects.
+
+    Public agent and system messages go out through the ticket's channel (`deliver=False`
+    for history being imported, or an agent's reply that arrived by mail and needs no copy).
 
     A customer message reopens a solved ticket; one to a closed ticket opens a linked
     follow-up; one to a merged ticket lands on the ticket it was merged into.
@@ -309,6 +314,8 @@ def add_message(
     ticket.message_count = F("message_count") + 1
     ticket.save(update_fields=sorted(set(fields)))
     ticket.refresh_from_db(fields=["message_count"])
+    if message.is_public and author_kind != Message.AuthorKind.CONTACT and deliver:
+        channels.deliver(message)
     announce_change(ticket, "message")
     return message
 

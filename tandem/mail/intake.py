@@ -1,0 +1,54 @@
+"""The first step of every inbound path (SMTP, IMAP, import): keep the bytes, then process.
+
+`receive_raw` commits the raw message before anything can fail on it, so an SMTP 250 or an
+IMAP "seen" flag is only given for mail that is safely stored; processing runs as a job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.db import transaction
+
+from tandem.mail.models import InboundMail, Mailbox
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*<?([^>\r\n]*)>?", re.IGNORECASE | re.MULTILINE)
+
+
+def _peek_message_id(raw: bytes) -> str:
+    """Cheap look at the header block; the full parse happens in the job."""
+    match = _HEADER_END.search(raw)
+    head = raw[: match.start()] if match else raw[:65536]
+    found = _MESSAGE_ID.search(head)
+    return found.group(1).decode("ascii", "replace").strip()[:998] if found else ""
+
+
+@transaction.atomic
+def receive_raw(
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelope_from: str = "",
+    envelope_to: list[str] | tuple[str, ...] = (),
+    process: bool = True,
+) -> InboundMail:
+    """Store the message as received and schedule its processing after commit."""
+    inbound = InboundMail.objects.create(
+        mailbox=mailbox,
+        source=source,
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+        envelope_from=envelope_from[:998],
+        envelope_to=list(envelope_to),
+        message_id=_peek_message_id(raw),
+    )
+    if process:
+        from tandem.mail.tasks import process_inbound_mail
+
+        inbound_id = inbound.pk
+        transaction.on_commit(lambda: process_inbound_mail(inbound_id))
+    return inbound
