@@ -216,13 +216,15 @@ def add_message(
     meta: dict | None = None,
     at: dt.datetime | None = None,
     deliver: bool = True,
+    keep_status: bool = False,
 ) -> Message:
     """Add a reply, a customer message or an internal note, moving the status as the desk expects.
 
     Public agent and system messages go out through the ticket's channel (`deliver=False`
     for history being imported, or an agent's reply that arrived by mail and needs no copy).
 
-    A customer message reopens a solved ticket; one to a closed ticket opens a linked
+    A customer message reopens a solved ticket (unless `keep_status`, for automatic
+    replies such as out-of-office notices); one to a closed ticket opens a linked
     follow-up; one to a merged ticket lands on the ticket it was merged into.
     """
     files = list(attachments)
@@ -298,7 +300,9 @@ def add_message(
     if author_kind == Message.AuthorKind.CONTACT:
         ticket.last_customer_message_at = at
         fields.append("last_customer_message_at")
-        target = status or machine.after_customer_message(ticket.status)
+        target = status or (
+            ticket.status if keep_status else machine.after_customer_message(ticket.status)
+        )
         fields += set_status(ticket, target, actor=actor, at=at, reason="customer_message")
     elif message.is_public_agent_reply:
         if ticket.first_response_at is None:

@@ -405,3 +405,32 @@ def test_agents_cannot_write_on_a_closed_ticket(ticket, agent):
             actions.add_message(actor=actor, ticket=ticket, body="late", visibility=visibility)
         assert caught.value.errors[0].field == "ticket"
     assert Ticket.objects.count() == 1 and ticket.messages.count() == 1
+
+
+def test_keep_status_records_a_customer_message_without_reopening(ticket, agent, customer):
+    actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="Done", status="solved")
+    actions.add_message(
+        actor=Actor.for_contact(customer), ticket=ticket, body="I am away", keep_status=True
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "solved" and ticket.message_count == 3
+
+
+def test_public_agent_and_system_messages_are_handed_to_channels(ticket, agent, customer):
+    from tandem.tickets import channels
+
+    delivered = []
+    channels.register_deliverer(delivered.append)
+    try:
+        actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body="reply")
+        actions.add_message(
+            actor=Actor.for_agent(agent), ticket=ticket, body="n", visibility="internal"
+        )
+        actions.add_message(actor=Actor.for_contact(customer), ticket=ticket, body="thanks")
+        actions.add_message(
+            actor=Actor.for_agent(agent), ticket=ticket, body="from mail", deliver=False
+        )
+        actions.add_message(actor=Actor.system(), ticket=ticket, body="auto")
+    finally:
+        channels._deliverers.remove(delivered.append)
+    assert [m.body for m in delivered] == ["reply", "auto"]
