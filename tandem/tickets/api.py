@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import mimetypes
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from tandem.api.auth import actor_of, agent_of
@@ -40,6 +39,7 @@ from tandem.tickets.api_schemas import (
     message_out,
     ticket_out,
 )
+from tandem.tickets.downloads import attachment_response
 from tandem.tickets.models import Attachment, Channel, Message, Ticket
 from tandem.tickets.queries import (
     SORTS,
@@ -352,27 +352,6 @@ def upload_message(
 
 # --- attachments ---------------------------------------------------------------
 
-# Types a browser would run or render as a page; served as opaque bytes instead.
-_ACTIVE_TYPES = {
-    "text/html",
-    "application/xhtml+xml",
-    "image/svg+xml",
-    "text/xml",
-    "application/xml",
-    "text/javascript",
-    "application/javascript",
-}
-
-
-def _safe_content_type(attachment: Attachment) -> str:
-    content_type = (attachment.content_type or "").split(";")[0].strip().lower()
-    if not content_type:
-        content_type = mimetypes.guess_type(attachment.filename)[0] or ""
-    if not content_type or content_type in _ACTIVE_TYPES or "script" in content_type:
-        return "application/octet-stream"
-    return content_type
-
-
 @router.get(
     "/attachments/{attachment_id}",
     response={200: None, **responses(401, 404)},
@@ -396,16 +375,4 @@ def download_attachment(request: HttpRequest, attachment_id: int):
         or not tickets_visible_to(agent_of(request)).filter(number=attachment.ticket_id).exists()
     ):
         raise Http404("No such attachment")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The attachment's file is missing") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=_safe_content_type(attachment),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
