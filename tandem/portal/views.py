@@ -18,10 +18,10 @@ from tandem.people.actors import Actor
 from tandem.portal import actions, auth, queries, signin, tasks, throttle
 from tandem.portal.auth import contact_required, current_contact
 from tandem.portal.desk import desk_name
-from tandem.portal.downloads import attachment_response
 from tandem.portal.forms import ReplyForm, RequestForm, SignInForm, VisitorRequestForm
 from tandem.portal.signin import LinkRefused, LinkState
 from tandem.tickets.actions import add_message, create_ticket, solve_request
+from tandem.tickets.downloads import attachment_response
 from tandem.tickets.models import Channel, Status
 
 REQUESTS_PER_PAGE = 20
