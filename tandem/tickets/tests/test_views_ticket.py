@@ -414,3 +414,13 @@ def test_ticket_page_and_sidebar_stay_within_the_query_budget(
         assert client.get(url("detail", ticket)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(url("customer", ticket)).status_code == 200
+
+
+def test_status_change_refreshes_submit_as_without_touching_the_draft(agent_client, ticket):
+    response = agent_client.post(url("properties", ticket), {"status": "pending"},
+                                 HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span id="submit-as-wrap" class="submit-as" hx-swap-oob="true">' in html
+    assert "Pending (unchanged)" in html
+    assert 'id="composer"' not in html  # the draft being typed stays where it is

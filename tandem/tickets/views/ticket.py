@@ -160,6 +160,7 @@ def customer_context(ticket: Ticket, agent: Agent) -> dict:
                   if not (i.kind == "email" and i.value == contact.email)]
     return {
         "contact": contact,
+        "contact_ticket": ticket,
         "organization": ticket.organization or contact.organization,
         "identities": identities,
         "summary": contact_summary(agent, contact, exclude=ticket, limit=6),
@@ -308,5 +309,6 @@ def update_properties(request, number: int):
     return render(request, "tickets/_properties_saved.html", {
         **timeline_context(ticket),
         "panel": properties_context(ticket, agent, carry=carry_of(request.POST)),
+        "composer": composer_context(ticket, agent, carry=carry_of(request.POST)),
         "announce": done,
     })
