@@ -53,10 +53,10 @@ test-sqlite: install-test
 # The database-facing tests again on PostgreSQL, in a throw-away database.
 test-pg: install-test
 	TANDEM_HOME=$$(mktemp -d) TANDEM_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not e2e" \
-		tandem/people tandem/tickets tandem/api tandem/portal tandem/core
+		tandem/people tandem/tickets tandem/api tandem/portal tandem/core tandem/mail tests
 
 bench: install-test
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -23,6 +23,11 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def ticket_changed(self, event):
+        # Access is checked again on every push: a ticket moved to another team, or an
+        # agent deactivated, goes quiet at once, not at the next page load.
+        if not await self._may_see():
+            await self.close(code=4404)
+            return
         await self.send_json(
             {"type": "ticket.changed", "number": event["number"], "kind": event["kind"]}
         )
@@ -35,5 +40,6 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return False
-        agent = Agent.objects.select_related("user").filter(user=user).first()
+        # Re-read from the database: the user in the scope is the one from connect time.
+        agent = Agent.objects.select_related("user").filter(user_id=user.pk).first()
         return agent is not None and tickets_visible_to(agent).filter(number=self.number).exists()

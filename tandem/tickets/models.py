@@ -96,15 +96,29 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-updated_at", "-number"]
         # Every inbox view is "some filter, newest activity first": each index ends in
-        # (updated_at, number) so keyset pages are index range scans at any size.
+        # (updated_at, number) so keyset pages are index range scans at any size. The
+        # unsolved views use partial indexes: SQLite cannot seek on a bare boolean column,
+        # and the partial index holds only the few open tickets (ADR 0002).
         indexes = [
-            models.Index(fields=["unsolved", "updated_at", "number"], name="tk_unsolved_upd"),
-            models.Index(fields=["status", "updated_at", "number"], name="tk_status_upd"),
             models.Index(
-                fields=["assignee", "unsolved", "updated_at", "number"], name="tk_assignee_upd"
+                fields=["updated_at", "number"], condition=Q(unsolved=True), name="tk_open_upd"
             ),
-            models.Index(fields=["team", "unsolved", "updated_at", "number"], name="tk_team_upd"),
-            models.Index(fields=["track", "unsolved", "updated_at", "number"], name="tk_track_upd"),
+            models.Index(
+                fields=["assignee", "updated_at", "number"],
+                condition=Q(unsolved=True),
+                name="tk_open_assignee_upd",
+            ),
+            models.Index(
+                fields=["team", "updated_at", "number"],
+                condition=Q(unsolved=True),
+                name="tk_open_team_upd",
+            ),
+            models.Index(
+                fields=["track", "updated_at", "number"],
+                condition=Q(unsolved=True),
+                name="tk_open_track_upd",
+            ),
+            models.Index(fields=["status", "updated_at", "number"], name="tk_status_upd"),
             models.Index(fields=["updated_at", "number"], name="tk_upd"),
             models.Index(fields=["contact", "created_at"], name="tk_contact_created"),
             models.Index(fields=["organization", "created_at"], name="tk_org_created"),
