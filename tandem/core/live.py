@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 log = logging.getLogger(__name__)
+_state = threading.local()
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """No pushes inside: for bulk writes nobody is watching (demo load, mail import)."""
+    previous = getattr(_state, "quiet", False)
+    _state.quiet = True
+    try:
+        yield
+    finally:
+        _state.quiet = previous
+
+
+def is_quiet() -> bool:
+    return getattr(_state, "quiet", False)
 
 
 def ticket_group(number: int) -> str:
@@ -24,9 +43,12 @@ def ticket_changed(number: int, kind: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    group = ticket_group(number)
+    if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group):
+        return  # nobody in this process watches the ticket: skip the event-loop round trip
     try:
         async_to_sync(layer.group_send)(
-            ticket_group(number), {"type": "ticket.changed", "number": number, "kind": kind}
+            group, {"type": "ticket.changed", "number": number, "kind": kind}
         )
     except Exception:  # the channel layer is best-effort: the write has already succeeded
         log.warning("could not push change of ticket %s", number, exc_info=True)

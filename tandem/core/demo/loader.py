@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
+from tandem.core import live
 from tandem.core.demo.cast import plan_cast
 from tandem.core.demo.people_writer import write_people
 from tandem.core.demo.stories import plan_tickets
@@ -108,7 +108,7 @@ def load_demo(
         # No page can be watching a desk that does not exist yet, and in a separate
         # command process the in-memory layer reaches nobody: skip the live pushes, one
         # async_to_sync per action at ~1.3 ms each, most of what the write itself costs.
-        with override_settings(CHANNEL_LAYERS={}):
+        with live.quiet():
             desk = write_people(cast, progress=progress)
             stats = TicketWriter(desk, cast, progress=progress).run(plans)
     except BaseException:

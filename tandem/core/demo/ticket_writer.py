@@ -8,7 +8,6 @@ customer (all on reserved `.example` domains anyway) is ever sent a thing.
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +21,6 @@ from tandem.core.demo.texts import DUPLICATE_NOTES
 from tandem.people.actors import Actor
 from tandem.tickets import actions
 from tandem.tickets.models import Status, Ticket
-
-
-def _accepts_at(action) -> bool:
-    return "at" in inspect.signature(action).parameters
 
 
 @dataclass
@@ -48,11 +43,6 @@ class TicketWriter:
         self.system = Actor.system()
         self.tickets: dict[int, Ticket] = {}
         self.plans: dict[int, TicketPlan] = {}
-        self.deferred_merges: list[tuple[TicketPlan, Step]] = []
-        # merge_tickets and escalate_ticket stamp `now` unless they take `at`; without it, a
-        # merge in the past would put "now" in the middle of a ticket's history.
-        self.merge_takes_at = _accepts_at(actions.merge_tickets)
-        self.escalate_takes_at = _accepts_at(actions.escalate_ticket)
         self.stats = WriteStats()
 
     def contact_actor(self, index: int) -> Actor:
@@ -80,9 +70,6 @@ class TicketWriter:
                 f"tickets {self.stats.tickets:,}/{len(plans):,}, "
                 f"{self.stats.steps:,} steps, {time.perf_counter() - started:.1f} s"
             )
-        with transaction.atomic():
-            for plan, step in self.deferred_merges:
-                self.merge_now(plan, step)
         self.stats.seconds = time.perf_counter() - started
         return self.stats
 
@@ -169,62 +156,45 @@ class TicketWriter:
         self.stats.steps += 1
 
     def escalate(self, ticket: Ticket, step: Step, actor: Actor) -> Ticket:
-        team = self.desk.teams[step.team]
-        if self.escalate_takes_at:
-            return actions.escalate_ticket(
-                actor=actor, ticket=ticket, team=team, note=step.body, at=step.at
-            )
-        # What escalate_ticket does, with the step's own time on both writes.
-        ticket = actions.update_ticket(
-            actor=actor, ticket=ticket, team=team, assignee=None, at=step.at
+        return actions.escalate_ticket(
+            actor=actor,
+            ticket=ticket,
+            team=self.desk.teams[step.team],
+            note=step.body,
+            at=step.at,
         )
-        return actions.add_message(
-            actor=actor, ticket=ticket, body=step.body, visibility="internal", at=step.at
-        ).ticket
 
     def merge(self, plan: TicketPlan, step: Step) -> None:
-        if self.merge_takes_at:
+        source, target = self.tickets[plan.key], self.tickets[step.target]
+        if Status.CLOSED not in (source.status, target.status):
             self._merge(plan, step, at=step.at)
             return
-        target_plan = self.plans[step.target]
-        if any(s.status == Status.SOLVED or s.kind == "close" for s in target_plan.steps):
-            # Merging now would stamp today's date into a months-old conversation; the
-            # agent instead solves the duplicate with a pointer to the original.
-            target = self.tickets[step.target]
-            note = DUPLICATE_NOTES[0].format(number=target.number)
-            actor = self.agent_actors[step.agent]
-            ticket = actions.add_message(
-                actor=actor,
-                ticket=self.tickets[plan.key],
-                body=note,
-                visibility="internal",
-                at=step.at,
-            ).ticket
-            self.tickets[plan.key] = actions.update_ticket(
+        if source.status == Status.CLOSED:
+            return  # the duplicate already ended on its own
+        # A closed original takes no merge: the agent solves the duplicate with a pointer.
+        actor = self.agent_actors[step.agent]
+        note = DUPLICATE_NOTES[0].format(number=target.number)
+        ticket = actions.add_message(
+            actor=actor, ticket=source, body=note, visibility="internal", at=step.at
+        ).ticket
+        if ticket.status != Status.CLOSED:
+            ticket = actions.update_ticket(
                 actor=actor,
                 ticket=ticket,
                 status=Status.SOLVED,
                 add_tags=["duplicate"],
                 at=step.at,
             )
-            self.stats.duplicates_solved += 1
-        else:
-            self.deferred_merges.append((plan, step))  # still open at the end: merge last
-
-    def merge_now(self, plan: TicketPlan, step: Step) -> None:
-        source = Ticket.objects.get(pk=self.tickets[plan.key].pk)
-        target = Ticket.objects.get(pk=self.tickets[step.target].pk)
-        if Status.CLOSED not in (source.status, target.status):
-            self._merge(plan, step, at=None)
+        self.tickets[plan.key] = ticket
+        self.stats.duplicates_solved += 1
 
     def _merge(self, plan: TicketPlan, step: Step, *, at) -> None:
-        extra = {"at": at} if at is not None else {}
         target = actions.merge_tickets(
             actor=self.agent_actors[step.agent],
             source=self.tickets[plan.key],
             target=self.tickets[step.target],
             note=step.body,
-            **extra,
+            at=at,
         )
         self.tickets[step.target] = target
         self.tickets[plan.key] = Ticket.objects.get(pk=self.tickets[plan.key].pk)

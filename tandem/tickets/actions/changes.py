@@ -294,13 +294,16 @@ def _apply_tags(ticket: Ticket, cleaned: dict, *, actor: Actor, at: dt.datetime)
     return True
 
 
-def lock_ticket(ticket: Ticket) -> Ticket:
-    """The same row re-read under a row lock: concurrent edits serialise, never clobber."""
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("team", "assignee", "contact")
-        .get(pk=ticket.pk)
-    )
+def lock_ticket(ticket: Ticket, *, with_people: bool = True) -> Ticket:
+    """The same row re-read under a row lock: concurrent edits serialise, never clobber.
+
+    `with_people` joins team, assignee and contact, which property changes compare
+    against; adding a message needs only the row.
+    """
+    tickets = Ticket.objects.select_for_update(of=("self",))
+    if with_people:
+        tickets = tickets.select_related("team", "assignee", "contact")
+    return tickets.get(pk=ticket.pk)
 
 
 @transaction.atomic
@@ -334,16 +337,18 @@ def bulk_update_tickets(*, actor: Actor, tickets: Iterable[Ticket], **changes: A
 
 
 @transaction.atomic
-def escalate_ticket(*, actor: Actor, ticket: Ticket, team: Team, note: str = "") -> Ticket:
+def escalate_ticket(
+    *, actor: Actor, ticket: Ticket, team: Team, note: str = "", at: dt.datetime | None = None
+) -> Ticket:
     """Hand a ticket to a higher-tier support team, optionally with an internal note for them."""
     if team.track != Track.SUPPORT or team.tier is None:
         raise InvalidInput.single("team", "escalation goes to a support team with a tier")
     current_tier = ticket.team.tier if ticket.team and ticket.team.track == Track.SUPPORT else 0
     if team.tier <= (current_tier or 0):
         raise InvalidInput.single("team", f"{team.name} is not a higher tier than the current team")
-    updated = update_ticket(actor=actor, ticket=ticket, team=team, assignee=None)
+    updated = update_ticket(actor=actor, ticket=ticket, team=team, assignee=None, at=at)
     if note.strip():
         from tandem.tickets.actions.lifecycle import add_message
 
-        add_message(actor=actor, ticket=updated, body=note, visibility="internal")
+        add_message(actor=actor, ticket=updated, body=note, visibility="internal", at=at)
     return updated

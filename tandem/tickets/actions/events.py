@@ -28,6 +28,8 @@ def record_event(
 
 def announce_change(ticket: Ticket, kind: str) -> None:
     """One live push per action, after commit: a rolled-back write tells nobody."""
+    if live.is_quiet():
+        return
     number = ticket.number
     transaction.on_commit(lambda: live.ticket_changed(number, kind))
 

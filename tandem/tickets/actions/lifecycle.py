@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
@@ -249,9 +248,9 @@ def add_message(
     check_files(files)
     at = at or timezone.now()
 
-    ticket = lock_ticket(ticket)
+    ticket = lock_ticket(ticket, with_people=False)
     while ticket.merged_into_id:
-        ticket = lock_ticket(ticket.merged_into)
+        ticket = lock_ticket(ticket.merged_into, with_people=False)
     if ticket.status == Status.CLOSED:
         if actor.is_agent:
             # Only the customer writing back starts a follow-up: an agent's words must
@@ -315,9 +314,8 @@ def add_message(
     elif status is not None:
         fields += set_status(ticket, status, actor=actor, at=at)
     ticket.updated_at = at
-    ticket.message_count = F("message_count") + 1
+    ticket.message_count += 1  # the row is locked: no concurrent writer can lose this
     ticket.save(update_fields=sorted(set(fields)))
-    ticket.refresh_from_db(fields=["message_count"])
     if message.is_public and author_kind != Message.AuthorKind.CONTACT and deliver:
         channels.deliver(message)
     announce_change(ticket, "message")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
@@ -16,7 +18,9 @@ Kind = TicketEvent.Kind
 
 
 @transaction.atomic
-def merge_tickets(*, actor: Actor, source: Ticket, target: Ticket, note: str = "") -> Ticket:
+def merge_tickets(
+    *, actor: Actor, source: Ticket, target: Ticket, note: str = "", at: dt.datetime | None = None
+) -> Ticket:
     """Move `source`'s conversation into `target`; `source` is closed and points to `target`."""
     ensure_may_edit(actor)
     if source.pk == target.pk:
@@ -33,7 +37,7 @@ def merge_tickets(*, actor: Actor, source: Ticket, target: Ticket, note: str = "
         raise InvalidInput.single("target", f"#{target.number} is closed")
     if source.status == Status.CLOSED:
         raise InvalidInput.single("source", f"#{source.number} is closed")
-    at = timezone.now()
+    at = at or timezone.now()
 
     moved = Message.objects.filter(ticket=source).update(ticket=target)
     Attachment.objects.filter(ticket=source).update(ticket=target)
@@ -52,7 +56,7 @@ def merge_tickets(*, actor: Actor, source: Ticket, target: Ticket, note: str = "
     target.first_response_at = figures["first_reply"]
     target.last_agent_reply_at = figures["last_reply"]
     target.last_customer_message_at = figures["last_customer"]
-    target.updated_at = at
+    target.updated_at = max(target.updated_at, at)
     target.save(
         update_fields=[
             "message_count",
@@ -108,7 +112,9 @@ def _agent_reply() -> Q:
 
 
 @transaction.atomic
-def link_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> TicketLink:
+def link_tickets(
+    *, actor: Actor, ticket: Ticket, other: Ticket, at: dt.datetime | None = None
+) -> TicketLink:
     ensure_may_edit(actor)
     if ticket.pk == other.pk:
         raise InvalidInput.single("other", "a ticket cannot be linked to itself")
@@ -119,7 +125,7 @@ def link_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> TicketLink:
     if existing:
         return existing
     link = TicketLink.objects.create(source=ticket, target=other, kind=TicketLink.Kind.RELATED)
-    at = timezone.now()
+    at = at or timezone.now()
     record_event(ticket, Kind.LINKED, actor=actor, at=at, other=other.number)
     record_event(other, Kind.LINKED, actor=actor, at=at, other=ticket.number)
     announce_change(ticket, "linked")
@@ -127,7 +133,9 @@ def link_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> TicketLink:
 
 
 @transaction.atomic
-def unlink_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> None:
+def unlink_tickets(
+    *, actor: Actor, ticket: Ticket, other: Ticket, at: dt.datetime | None = None
+) -> None:
     ensure_may_edit(actor)
     deleted, _ = (
         (
@@ -138,7 +146,7 @@ def unlink_tickets(*, actor: Actor, ticket: Ticket, other: Ticket) -> None:
         .delete()
     )
     if deleted:
-        at = timezone.now()
+        at = at or timezone.now()
         record_event(ticket, Kind.UNLINKED, actor=actor, at=at, other=other.number)
         record_event(other, Kind.UNLINKED, actor=actor, at=at, other=ticket.number)
         announce_change(ticket, "linked")
