@@ -171,6 +171,22 @@
     toast("This ticket cannot be solved from here.");
   }
 
+  // Each live region gets its own request source: htmx queues requests per source and
+  // keeps only the last queued one, so one shared source (the body) dropped refreshes.
+  // The sources are hidden elements that are never swapped: a source replaced while its
+  // request is in flight would leave the response's out-of-band parts nowhere to go.
+  function liveSource(regionId) {
+    var id = "live-source-" + regionId;
+    var source = doc.getElementById(id);
+    if (!source) {
+      source = doc.createElement("span");
+      source.id = id;
+      source.hidden = true;
+      doc.body.appendChild(source);
+    }
+    return source;
+  }
+
   var refreshTimer = null;
   function refreshLive() {
     clearTimeout(refreshTimer);
@@ -179,7 +195,7 @@
       $all("[data-live-url]").forEach(function (region) {
         // Never replace a panel the agent is working in, nor one already being saved.
         if (region.contains(doc.activeElement) || region.querySelector(".htmx-request") || region.classList.contains("htmx-request")) return;
-        window.htmx.ajax("GET", region.dataset.liveUrl, { target: "#" + region.id, swap: "outerHTML" });
+        window.htmx.ajax("GET", region.dataset.liveUrl, { source: liveSource(region.id), target: "#" + region.id, swap: "outerHTML" });
       });
     }, 250);
   }
