@@ -58,6 +58,8 @@ def desk(tmp_path_factory):
             "TANDEM_DEMO": "0",
             "DJANGO_SETTINGS_MODULE": "tandem.settings",
             "TANDEM_BASE_URL": f"http://127.0.0.1:{port}",
+            # Its own port: another desk on this machine may hold the default 2525.
+            "TANDEM_SMTP_LISTEN": f"127.0.0.1:{_free_port()}",
         }
     )
     subprocess.run([TANDEM, "migrate", "--no-input", "-v", "0"], env=env, check=True)
