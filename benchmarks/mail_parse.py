@@ -104,8 +104,10 @@ def main(argv: list[str] | None = None) -> dict:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"stdlib {stdlib_rate:.0f} msg/s, parse_message {ours_rate:.0f} msg/s, "
-          f"ratio {result['ratio']:.2f} (target >= {TARGET_RATIO}) -> {args.output}")
+    print(
+        f"stdlib {stdlib_rate:.0f} msg/s, parse_message {ours_rate:.0f} msg/s, "
+        f"ratio {result['ratio']:.2f} (target >= {TARGET_RATIO}) -> {args.output}"
+    )
     return result
 
 

@@ -204,6 +204,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- mail -----------------------------------------------------------------
 
 EMAIL_URL = env("EMAIL_URL")
+SMTP_LISTEN = env("SMTP_LISTEN", "127.0.0.1:2525")
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "Tandem Desk <desk@tandem.localhost>")
 if EMAIL_URL:
     _mail = urlparse(EMAIL_URL)
@@ -216,7 +217,7 @@ if EMAIL_URL:
     EMAIL_USE_TLS = _query.get("tls") == "1"
     EMAIL_USE_SSL = _query.get("ssl") == "1"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "tandem.mail.outbox.file_backend.EmlFileBackend"
     EMAIL_FILE_PATH = TANDEM_HOME / "mail" / "sent"
 
 # --- i18n -----------------------------------------------------------------

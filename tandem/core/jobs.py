@@ -10,6 +10,13 @@ HEARTBEAT_KEY = "tandem:consumer-heartbeat"
 HEARTBEAT_STALE_SECONDS = 180
 
 
+def start_consumer_cleanly() -> None:
+    """Locks are held by running jobs; a consumer starting now means any left were orphaned
+    by a killed process and would block those periodic jobs for good."""
+    HUEY.flush_locks()
+    beat()
+
+
 def beat() -> None:
     HUEY.storage.put_data(HEARTBEAT_KEY, str(time.time()).encode())
 

@@ -12,6 +12,7 @@ from tandem.api import settings_views as tokens
 from tandem.api.models import ApiToken
 from tandem.core.models import CustomField
 from tandem.core.permissions import admin_required
+from tandem.mail import settings_views as mail
 from tandem.people.models import Agent, Team
 from tandem.people.views import settings as people
 from tandem.tickets import settings_views as vocabulary
@@ -53,4 +54,13 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("tokens/mine/", tokens.my_token_list, name="my_tokens"),
     path("tokens/mine/<int:pk>/revoke/", tokens.my_token_revoke, name="my_token_revoke"),
+    path("mailboxes/", mail.mailbox_list, name="mailboxes"),
+    path("mailboxes/new/", mail.mailbox_create, name="mailbox_new"),
+    path("mailboxes/<int:pk>/", mail.mailbox_edit, name="mailbox"),
+    path("mailboxes/<int:pk>/delete/", mail.mailbox_delete, name="mailbox_delete"),
+    path("mailboxes/<int:pk>/test/", mail.mailbox_test, name="mailbox_test"),
+    path("quarantine/", mail.quarantine_list, name="quarantine"),
+    path("quarantine/<int:pk>/", mail.quarantine_detail, name="quarantine_detail"),
+    path("quarantine/<int:pk>/retry/", mail.quarantine_retry, name="quarantine_retry"),
+    path("quarantine/<int:pk>/dismiss/", mail.quarantine_dismiss, name="quarantine_dismiss"),
 ]

@@ -17,30 +17,68 @@ from functools import lru_cache
 # Labels senders use that Python does not know, or knows as a narrower charset than the one
 # actually meant (WHATWG's encoding standard makes the same substitutions in browsers).
 _CHARSET_ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-    "chinese": "gb18030", "euc-cn": "gb18030",
-    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949", "korean": "cp949",
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252", "l1": "cp1252",
-    "us-ascii": "ascii", "ansi_x3.4-1968": "ascii", "iso-8859-8-i": "iso-8859-8",
-    "windows-874": "cp874", "tis-620": "cp874",
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "big5": "big5hkscs", "x-mac-roman": "mac_roman", "macintosh": "mac_roman",
-    "unicode-1-1-utf-7": "utf-7", "utf8": "utf-8",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "chinese": "gb18030",
+    "euc-cn": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "korean": "cp949",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "ascii",
+    "ansi_x3.4-1968": "ascii",
+    "iso-8859-8-i": "iso-8859-8",
+    "windows-874": "cp874",
+    "tis-620": "cp874",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "big5": "big5hkscs",
+    "x-mac-roman": "mac_roman",
+    "macintosh": "mac_roman",
+    "unicode-1-1-utf-7": "utf-7",
+    "utf8": "utf-8",
 }
 # Labels meaning "we do not know": treat as undeclared.
 _UNKNOWN_CHARSETS = {
-    "", "unknown-8bit", "x-unknown", "unknown", "x-user-defined", "default", "charset",
-    "8bit", "7bit", "binary", "none", "auto", "_autodetect_all", "x-binaryenc",
+    "",
+    "unknown-8bit",
+    "x-unknown",
+    "unknown",
+    "x-user-defined",
+    "default",
+    "charset",
+    "8bit",
+    "7bit",
+    "binary",
+    "none",
+    "auto",
+    "_autodetect_all",
+    "x-binaryenc",
 }
 # Codecs that decode escapes or are not text encodings: never let a sender pick them.
 _REFUSED_CODECS = {
-    "unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined", "rot-13",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "idna",
+    "punycode",
+    "undefined",
+    "rot-13",
 }
 _SINGLE_BYTE_PREFIXES = ("cp125", "latin", "iso8859", "koi8", "mac", "ascii", "cp8")
 _SEVEN_BIT_CODECS = ("iso2022", "utf-16", "utf-32", "utf-7", "hz")
 _META_CHARSET = re.compile(
-    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{2,40})", re.I)
+    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{2,40})", re.I
+)
 
 
 @lru_cache(maxsize=256)
@@ -162,7 +200,7 @@ def decode_words(value: str, hints: tuple[str, ...] = ()) -> str:
     pending_charset: str | None = None
     position = 0
     for match in _ENCODED_WORD.finditer(value):
-        gap = value[position:match.start()]
+        gap = value[position : match.start()]
         charset, kind, encoded = match.groups()
         charset = charset.split("*", 1)[0]
         if gap and not (pending_charset and _BETWEEN_WORDS.fullmatch(gap)):
@@ -312,7 +350,7 @@ def parse_parameters(value: str) -> tuple[str, dict[str, str]]:
     main = value.split(";", 1)[0].strip().strip('"').lower()
     plain: dict[str, str] = {}
     extended: dict[str, list[tuple[int, str, bool]]] = {}
-    for name, raw in _PARAMETER.findall(value[len(value.split(";", 1)[0]):]):
+    for name, raw in _PARAMETER.findall(value[len(value.split(";", 1)[0]) :]):
         name = name.lower()
         raw = raw.strip()
         if raw.startswith('"'):
@@ -337,8 +375,11 @@ def _rfc2231_value(pieces: list[tuple[int, str, bool]]) -> str:
         if encoded and index == 0 and value.count("'") >= 2:
             charset, _, value = value.split("'", 2)
         if encoded:
-            data += re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
-                           value.encode("utf-8", "surrogateescape"))
+            data += re.sub(
+                rb"%([0-9A-Fa-f]{2})",
+                lambda m: bytes([int(m.group(1), 16)]),
+                value.encode("utf-8", "surrogateescape"),
+            )
         else:
             data += value.encode("utf-8", "surrogateescape")
     return decode_bytes(data, charset or "utf-8")[0]

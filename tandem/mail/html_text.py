@@ -14,13 +14,53 @@ from html.parser import HTMLParser
 _SKIPPED = {"script", "style", "title", "template", "xml", "svg", "object", "noscript"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "dl", "figure", "form"}
 _BLOCKS = _PARAGRAPHS | {
-    "div", "section", "article", "header", "footer", "nav", "aside", "main", "address", "center",
-    "tr", "dt", "dd", "fieldset", "figcaption", "details", "summary", "caption", "body", "html",
-    "tbody", "thead", "tfoot", "li", "ul", "ol", "blockquote", "hr",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "address",
+    "center",
+    "tr",
+    "dt",
+    "dd",
+    "fieldset",
+    "figcaption",
+    "details",
+    "summary",
+    "caption",
+    "body",
+    "html",
+    "tbody",
+    "thead",
+    "tfoot",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "hr",
 }
 _VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "basefont", "frame", "keygen",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+    "basefont",
+    "frame",
+    "keygen",
 }
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v\xa0\u200b\u2007\u202f\ufeff]+")
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -132,8 +172,9 @@ class _Renderer(HTMLParser):
                 self.elements.append(Element(tag, attributes, offset, parent=parent))
                 self.open.append(len(self.elements) - 1)
             else:
-                self.elements.append(Element(tag, attributes, offset, offset, self.open[-1]
-                                             if self.open else -1))
+                self.elements.append(
+                    Element(tag, attributes, offset, offset, self.open[-1] if self.open else -1)
+                )
         if tag in _SKIPPED:
             self.skip += 1
             return
@@ -213,7 +254,7 @@ class _Renderer(HTMLParser):
                 start = self._offset()
                 closing = self.source.find(">", start)
                 end = closing + 1 if closing != -1 else len(self.source)
-                for index in self.open[depth + 1:]:
+                for index in self.open[depth + 1 :]:
                     self.elements[index].end = start
                 self.elements[self.open[depth]].end = end
                 del self.open[depth:]

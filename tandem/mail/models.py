@@ -54,7 +54,7 @@ class Mailbox(models.Model):
         default=(
             "Hello {{ contact.name|default:'there' }},\n\n"
             "Thanks for writing to us. Your request #{{ ticket.number }} "
-            "(\"{{ ticket.subject }}\") has reached our team; we will answer as soon as we can.\n"
+            '("{{ ticket.subject }}") has reached our team; we will answer as soon as we can.\n'
             "Reply to this message to add anything.\n"
         )
     )

@@ -30,7 +30,9 @@ _GENERIC = re.compile(rf"^.{{0,250}}?{_VERB}", re.I)
 _ADDRESS_AT_END = re.compile(r"<?[^\s<>@]{1,100}@[^\s<>@]{1,100}>?\s*[:：]\s*$")
 _SPAN_START = re.compile(
     rf"^\s*(?:{_OPENER}\b|\d|(?:mon|tue|wed|thu|fri|sat|sun|lun|mer|jeu|ven|пн|вт|ср|чт|пт|сб|вс)"
-    r"\w*[.,]|\"?[\w .'-]{1,60}\"?\s*<)", re.I)
+    r"\w*[.,]|\"?[\w .'-]{1,60}\"?\s*<)",
+    re.I,
+)
 
 _ORIGINAL_MESSAGE = re.compile(
     r"^[ \t]*-{2,}[ \t]*(?:original message|original|ursprüngliche nachricht|originalnachricht|"
@@ -38,27 +40,34 @@ _ORIGINAL_MESSAGE = re.compile(
     r"oorspronkelijk bericht|origineel bericht|ursprungligt meddelande|opprinnelig melding|"
     r"oprindelig meddelelse|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|"
     r"原始邮件|元のメッセージ|mensagem original|alkuperäinen viesti|eredeti üzenet|"
-    r"orijinal ileti)[ \t]*-{2,}[ \t]*$", re.I)
+    r"orijinal ileti)[ \t]*-{2,}[ \t]*$",
+    re.I,
+)
 _HEADER_WORDS = {
     "from": "from von de da van från fra od от kimden lähettäjä feladó από 发件人 寄件者 差出人 "
-            "nadawca remetente expéditeur",
+    "nadawca remetente expéditeur",
     "sent": "sent date gesendet datum envoyé enviado enviada fecha inviato data verzonden "
-            "skickat sendt dato wysłano wysłane отправлено дата gönderildi tarih lähetetty "
-            "päivämäärä elküldve dátum στάλθηκε 发送时间 日期 寄件日期 送信日時 日付",
+    "skickat sendt dato wysłano wysłane отправлено дата gönderildi tarih lähetetty "
+    "päivämäärä elküldve dátum στάλθηκε 发送时间 日期 寄件日期 送信日時 日付",
     "to": "to an à a para aan till til do кому kime vastaanottaja címzett προς 收件人 宛先 "
-          "destinataire",
+    "destinataire",
     "cc": "cc bcc kopie copie cópia kopia копия 抄送 副本",
     "subject": "subject betreff objet asunto oggetto onderwerp ämne emne temat тема konu aihe "
-               "tárgy θέμα 主题 主旨 件名 제목 assunto",
+    "tárgy θέμα 主题 主旨 件名 제목 assunto",
 }
 _HEADER_KIND = {word: kind for kind, words in _HEADER_WORDS.items() for word in words.split()}
 _HEADER_LINE = re.compile(
-    r"^[ \t]*[*_]{0,2}(" + "|".join(sorted(map(re.escape, _HEADER_KIND), key=len, reverse=True))
-    + r")[*_]{0,2}[ \t]*[:：]", re.I)
+    r"^[ \t]*[*_]{0,2}("
+    + "|".join(sorted(map(re.escape, _HEADER_KIND), key=len, reverse=True))
+    + r")[*_]{0,2}[ \t]*[:：]",
+    re.I,
+)
 _FORWARDED = re.compile(
     r"forwarded message|begin forwarded|weitergeleitete nachricht|message transféré|"
     r"mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|"
-    r"пересылаемое сообщение|vidarebefordrat", re.I)
+    r"пересылаемое сообщение|vidarebefordrat",
+    re.I,
+)
 _SEPARATOR = re.compile(r"^[ \t]*[-_=*~]{3,}[ \t]*$")
 _DASHES = re.compile(r"^[ \t]*--[ \t]?$")
 _UNDERSCORES = re.compile(r"^[ \t]*_{2,}[ \t]*$")
@@ -68,7 +77,9 @@ _MOBILE = re.compile(
     r"get outlook for|envoyé de mon|envoyé depuis mon|envoyé à partir de|von meinem|"
     r"gesendet von|enviado desde mi|enviado desde|enviado do meu|inviato da|"
     r"verzonden (?:met|vanaf)|skickat från min|sendt fra min|wysłane z|отправлено с|从我的)"
-    r"[^.,:;!?\n]{0,60}$", re.I)
+    r"[^.,:;!?\n]{0,60}$",
+    re.I,
+)
 _DIGIT = re.compile(r"\d")
 _MAX_SIGNATURE_LINES = 12
 _MAX_CHECKED_LINE = 500
@@ -105,7 +116,7 @@ def _attribution_spans(lines: list[str]) -> tuple[dict[int, int], set[int]]:
             continue
         for count in (3, 2, 1):
             start = end - count + 1
-            window = lines[start:end + 1] if start >= 0 else []
+            window = lines[start : end + 1] if start >= 0 else []
             if not window or any(not part.strip() or _QUOTED.match(part) for part in window):
                 continue
             if count > 1 and not _SPAN_START.match(window[0]):
@@ -131,14 +142,16 @@ def _dated_address(line: str) -> bool:
 
 def _header_block_at(lines: list[str], start: int) -> bool:
     kinds = set()
-    for line in lines[start:start + 8]:
+    for line in lines[start : start + 8]:
         match = _HEADER_LINE.match(line) if len(line) < _MAX_CHECKED_LINE else None
         if not match:
             break
         kinds.add(_HEADER_KIND[match.group(1).lower()])
     if "from" not in kinds:
         return False
-    previous = next((line for line in reversed(lines[max(start - 3, 0):start]) if line.strip()), "")
+    previous = next(
+        (line for line in reversed(lines[max(start - 3, 0) : start]) if line.strip()), ""
+    )
     if _FORWARDED.search(previous):
         return False  # a forwarded message is content, not history
     if len(kinds) >= 3:
@@ -147,17 +160,19 @@ def _header_block_at(lines: list[str], start: int) -> bool:
 
 
 def _signature_line(line: str) -> bool:
-    return bool(_DASHES.match(line) or _UNDERSCORES.match(line)
-                or (len(line) < 120 and _MOBILE.match(line)))
+    return bool(
+        _DASHES.match(line) or _UNDERSCORES.match(line) or (len(line) < 120 and _MOBILE.match(line))
+    )
 
 
 def _analyse(lines: list[str]) -> _Analysis:
-    kinds = [BLANK if not line.strip() else QUOTE if _QUOTED.match(line) else TEXT
-             for line in lines]
+    kinds = [
+        BLANK if not line.strip() else QUOTE if _QUOTED.match(line) else TEXT for line in lines
+    ]
     spans, standalone = _attribution_spans(lines)
     hard = len(lines)
     for end, start in sorted(spans.items()):
-        following = next((k for k in kinds[end + 1:end + 4] if k != BLANK), None)
+        following = next((k for k in kinds[end + 1 : end + 4] if k != BLANK), None)
         if following == QUOTE:
             for index in range(start, end + 1):
                 kinds[index] = QUOTE
@@ -166,8 +181,9 @@ def _analyse(lines: list[str]) -> _Analysis:
     for index, line in enumerate(lines[:hard]):
         if kinds[index] != TEXT or len(line) > _MAX_CHECKED_LINE:
             continue
-        if _ORIGINAL_MESSAGE.match(line) or (_HEADER_LINE.match(line)
-                                             and _header_block_at(lines, index)):
+        if _ORIGINAL_MESSAGE.match(line) or (
+            _HEADER_LINE.match(line) and _header_block_at(lines, index)
+        ):
             hard = index
             break
         if _signature_line(line):
@@ -192,8 +208,11 @@ def _analyse(lines: list[str]) -> _Analysis:
         pending_bottom, pending_count, cut = -1, 0, index
     if pending_bottom >= 0:
         cut = pending_bottom + 1
-    while cut > 0 and (kinds[cut - 1] == BLANK or _SEPARATOR.match(lines[cut - 1])
-                       or _ORIGINAL_MESSAGE.match(lines[cut - 1])):
+    while cut > 0 and (
+        kinds[cut - 1] == BLANK
+        or _SEPARATOR.match(lines[cut - 1])
+        or _ORIGINAL_MESSAGE.match(lines[cut - 1])
+    ):
         cut -= 1
 
     history = next((i for i in range(cut, hard) if kinds[i] == QUOTE), hard)
@@ -224,19 +243,25 @@ def parse_reply(text: str) -> Reply:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     analysis = _analyse(lines)
-    new = _join(lines[analysis.lead_end:analysis.cut])
+    new = _join(lines[analysis.lead_end : analysis.cut])
     if not new.strip():
         return Reply(text.strip("\n").rstrip(), "", "")
-    rest = lines[analysis.cut:]
-    kinds = analysis.kinds[analysis.cut:]
+    rest = lines[analysis.cut :]
+    kinds = analysis.kinds[analysis.cut :]
     signature: list[str] = []
     start = next((i for i, kind in enumerate(kinds) if kind == SIGNATURE), None)
     if start is not None:
-        end = next((i for i in range(start, len(kinds))
-                    if kinds[i] == QUOTE or i + analysis.cut >= analysis.hard), len(kinds))
+        end = next(
+            (
+                i
+                for i in range(start, len(kinds))
+                if kinds[i] == QUOTE or i + analysis.cut >= analysis.hard
+            ),
+            len(kinds),
+        )
         signature = rest[start:end]
         rest = rest[:start] + rest[end:]
-    quoted = lines[:analysis.lead_end] + rest
+    quoted = lines[: analysis.lead_end] + rest
     return Reply(new, _join(signature), _join(quoted))
 
 
@@ -266,23 +291,41 @@ def _markup_quote(html: str, elements: list[Element]) -> tuple[int, int] | None:
         classes = _classes(element)
         element_id = element.attrs.get("id", "")
         if "gmail_quote" in classes or "yahoo_quoted" in classes:
-            if _FORWARDED.search(_TAGS.sub(" ", html[element.start:element.start + 800])):
+            if _FORWARDED.search(_TAGS.sub(" ", html[element.start : element.start + 800])):
                 skip_until = element.end  # a forward is content, not history
                 continue
             return element.start, element.end
         if "moz-cite-prefix" in classes:
-            quote = next((e for e in elements[index + 1:] if e.tag == "blockquote"
-                          and e.start >= element.end and e.parent == element.parent), None)
-            end = quote.end if quote and _GAP.match(html[element.end:quote.start]) else element.end
+            quote = next(
+                (
+                    e
+                    for e in elements[index + 1 :]
+                    if e.tag == "blockquote"
+                    and e.start >= element.end
+                    and e.parent == element.parent
+                ),
+                None,
+            )
+            end = (
+                quote.end if quote and _GAP.match(html[element.end : quote.start]) else element.end
+            )
             return element.start, end
         if element.tag == "blockquote" and element.attrs.get("type", "").lower() == "cite":
             return _with_attribution(html, elements, index), element.end
-        if element_id.endswith(("divRplyFwdMsg", "appendonsend")) or \
-                element_id == "OLK_SRC_BODY_SECTION":
+        if (
+            element_id.endswith(("divRplyFwdMsg", "appendonsend"))
+            or element_id == "OLK_SRC_BODY_SECTION"
+        ):
             start = element.start
-            rule = next((e for e in reversed(elements[:index]) if e.tag == "hr"
-                         and e.parent == element.parent), None)
-            if rule and _GAP.match(html[rule.end:element.start] if rule.end >= 0 else "x"):
+            rule = next(
+                (
+                    e
+                    for e in reversed(elements[:index])
+                    if e.tag == "hr" and e.parent == element.parent
+                ),
+                None,
+            )
+            if rule and _GAP.match(html[rule.end : element.start] if rule.end >= 0 else "x"):
                 start = rule.start
             return start, len(html)
     return None
@@ -291,11 +334,17 @@ def _markup_quote(html: str, elements: list[Element]) -> tuple[int, int] | None:
 def _with_attribution(html: str, elements: list[Element], index: int) -> int:
     """Extend a cited blockquote to the attribution element just before it (Apple Mail)."""
     quote = elements[index]
-    previous = next((e for e in reversed(elements[:index]) if e.parent == quote.parent
-                     and e.tag != "br" and 0 <= e.end <= quote.start), None)
-    if previous is None or not _GAP.match(html[previous.end:quote.start]):
+    previous = next(
+        (
+            e
+            for e in reversed(elements[:index])
+            if e.parent == quote.parent and e.tag != "br" and 0 <= e.end <= quote.start
+        ),
+        None,
+    )
+    if previous is None or not _GAP.match(html[previous.end : quote.start]):
         return quote.start
-    text = " ".join(html_lib.unescape(_TAGS.sub(" ", html[previous.start:previous.end])).split())
+    text = " ".join(html_lib.unescape(_TAGS.sub(" ", html[previous.start : previous.end])).split())
     if len(text) < 400 and (_STRUCTURED.match(text) or _GENERIC.match(text)):
         return previous.start
     return quote.start
@@ -316,8 +365,10 @@ def split_html_reply(html: str) -> tuple[str, str]:
     if not candidates:
         return html, ""
     start, end = min(candidates)
-    has_new_text = any(line.strip(" >") and (offset < start or offset >= end)
-                       for line, offset in zip(outline.lines, outline.offsets, strict=True))
+    has_new_text = any(
+        line.strip(" >") and (offset < start or offset >= end)
+        for line, offset in zip(outline.lines, outline.offsets, strict=True)
+    )
     if not has_new_text or start <= 0:
         return html, ""
     return html[:start] + html[end:], html[start:end]

@@ -31,8 +31,9 @@ def sweep_mail():
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("imap-poll")
 def poll_imap_mailboxes():
+    # No Huey lock: each mailbox's poll takes an expiring lease of its own
+    # (tandem.mail.imap.poller), which a killed worker cannot leave stuck.
     from tandem.mail.imap.poller import poll_due_mailboxes
 
     poll_due_mailboxes()

@@ -352,6 +352,7 @@ def upload_message(
 
 # --- attachments ---------------------------------------------------------------
 
+
 @router.get(
     "/attachments/{attachment_id}",
     response={200: None, **responses(401, 404)},

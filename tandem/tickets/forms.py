@@ -35,13 +35,18 @@ class NewTicketForm(forms.Form):
     subject = forms.CharField(max_length=250)
     body = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 6}))
     channel = forms.ChoiceField(
-        choices=[(c, label) for c, label in Channel.choices
-                 if c in (Channel.WEB, Channel.PHONE, Channel.EMAIL, Channel.CHAT, Channel.SOCIAL)],
-        initial=Channel.WEB, label="Received by",
+        choices=[
+            (c, label)
+            for c, label in Channel.choices
+            if c in (Channel.WEB, Channel.PHONE, Channel.EMAIL, Channel.CHAT, Channel.SOCIAL)
+        ],
+        initial=Channel.WEB,
+        label="Received by",
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False,
-                                  empty_label="No team yet")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="No team yet"
+    )
 
 
 class NumberForm(forms.Form):
@@ -129,8 +134,9 @@ class PropertyChanges:
 
     SIMPLE = ("status", "priority", "track", "category")
 
-    def __init__(self, data: QueryDict, *, ticket: Ticket, teams, agents,
-                 definitions: list[CustomField]):
+    def __init__(
+        self, data: QueryDict, *, ticket: Ticket, teams, agents, definitions: list[CustomField]
+    ):
         self.data = data
         self.ticket = ticket
         self.teams = {str(t.pk): t for t in teams}
@@ -208,8 +214,9 @@ def _was(definition: CustomField, value) -> str:
     return _as_text(value)
 
 
-def custom_field_rows(definitions: list[CustomField], values: dict, errors: dict,
-                      posted: QueryDict | None = None) -> list[dict]:
+def custom_field_rows(
+    definitions: list[CustomField], values: dict, errors: dict, posted: QueryDict | None = None
+) -> list[dict]:
     """What the panel renders per custom field: its input type, shown value and errors."""
     rows = []
     for definition in definitions:
@@ -217,17 +224,19 @@ def custom_field_rows(definitions: list[CustomField], values: dict, errors: dict
         value = values.get(definition.key)
         if posted is not None and name in posted:
             value = posted.getlist(name)[-1]
-        rows.append({
-            "definition": definition,
-            "name": name,
-            "id": f"cf-{definition.key}",
-            "value": _as_text(value) if definition.kind != CustomField.Kind.CHECKBOX else value,
-            "checked": value in (True, "true", "on", "1"),
-            "was": _was(definition, values.get(definition.key)),
-            "errors": errors.get(name, []),
-            # A refused value is shown back as typed, which a number input would blank out.
-            "input_type": "text" if errors.get(name)
-            else {"number": "number", "date": "date"}.get(definition.kind, "text"),
-        })
+        rows.append(
+            {
+                "definition": definition,
+                "name": name,
+                "id": f"cf-{definition.key}",
+                "value": _as_text(value) if definition.kind != CustomField.Kind.CHECKBOX else value,
+                "checked": value in (True, "true", "on", "1"),
+                "was": _was(definition, values.get(definition.key)),
+                "errors": errors.get(name, []),
+                # A refused value is shown back as typed, which a number input would blank out.
+                "input_type": "text"
+                if errors.get(name)
+                else {"number": "number", "date": "date"}.get(definition.kind, "text"),
+            }
+        )
     return rows
-

@@ -27,8 +27,12 @@ urlpatterns = [
     path("tickets/<int:number>/merge/", relations.merge, name="merge"),
     path("tickets/<int:number>/links/", relations.link, name="link"),
     path("tickets/<int:number>/links/<int:other>/remove/", relations.unlink, name="unlink"),
-    path("tickets/<int:number>/previous/", navigation.step, {"direction": "previous"},
-         name="previous"),
+    path(
+        "tickets/<int:number>/previous/",
+        navigation.step,
+        {"direction": "previous"},
+        name="previous",
+    ),
     path("tickets/<int:number>/next/", navigation.step, {"direction": "next"}, name="next"),
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
 ]

@@ -4,30 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CustomField',
+            name="CustomField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(choices=[('ticket', 'Ticket'), ('contact', 'Contact'), ('organization', 'Organization')], max_length=16)),
-                ('key', models.SlugField(help_text='Stable name used in the API and in rules.', max_length=64)),
-                ('label', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('date', 'Date'), ('choice', 'Choice'), ('checkbox', 'Checkbox')], max_length=16)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('required', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "entity",
+                    models.CharField(
+                        choices=[
+                            ("ticket", "Ticket"),
+                            ("contact", "Contact"),
+                            ("organization", "Organization"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable name used in the API and in rules.", max_length=64
+                    ),
+                ),
+                ("label", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("date", "Date"),
+                            ("choice", "Choice"),
+                            ("checkbox", "Checkbox"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("required", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['entity', 'position', 'label'],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'key'), name='custom_field_unique_key')],
+                "ordering": ["entity", "position", "label"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entity", "key"), name="custom_field_unique_key"
+                    )
+                ],
             },
         ),
     ]

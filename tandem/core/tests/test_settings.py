@@ -34,7 +34,7 @@ def test_defaults_are_sqlite_wal_no_debug_and_a_generated_secret(tmp_path):
     assert "journal_mode=WAL" in first["init"]
     assert first["debug"] is False
     assert first["huey"] == "huey.SqliteHuey"
-    assert first["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert first["email"] == "tandem.mail.outbox.file_backend.EmlFileBackend"
     assert len(first["secret"]) > 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert load(tmp_path)["secret"] == first["secret"]  # survives restarts

@@ -70,10 +70,16 @@ OWN_TOKEN_PAGES = {"my_tokens", "my_token_revoke"}
 def every_settings_url(admin, agent, team):
     from tandem.api.models import ApiToken
     from tandem.core import settings_urls
+    from tandem.mail.actions import create_mailbox
+    from tandem.mail.intake import receive_raw
+    from tandem.mail.models import InboundMail
 
     tag = actions.create_tag(name="billing")
     field = actions.create_custom_field(entity="ticket", label="Plan", kind="text")
     own_token, _ = create_token(agent=agent, name="mine")
+    mailbox = create_mailbox(address="help@desk.test")
+    inbound = receive_raw(raw=b"Subject: x\r\n\r\nbody", source="smtp", process=False)
+    InboundMail.objects.filter(pk=inbound.pk).update(state=InboundMail.State.QUARANTINED)
     args = {
         "agent_edit": [agent.pk],
         "agent_active": [agent.pk],
@@ -84,6 +90,12 @@ def every_settings_url(admin, agent, team):
         "fields_entity": ["contact"],
         "token_revoke": [own_token.pk],
         "my_token_revoke": [own_token.pk],
+        "mailbox": [mailbox.pk],
+        "mailbox_delete": [mailbox.pk],
+        "mailbox_test": [mailbox.pk],
+        "quarantine_detail": [inbound.pk],
+        "quarantine_retry": [inbound.pk],
+        "quarantine_dismiss": [inbound.pk],
     }
     urls = {
         p.name: reverse(f"settings:{p.name}", args=args.get(p.name, []))
@@ -126,7 +138,7 @@ def test_every_settings_page_opens_for_admins(client, admin, every_settings_url)
             302
             if name == "fields"
             else 405
-            if url.endswith(("/active/", "/delete/", "/revoke/"))
+            if url.endswith(("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/"))
             else 200
         )
         assert response.status_code == expected, name

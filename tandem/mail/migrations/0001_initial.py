@@ -5,98 +5,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0002_contact_lower_name'),
-        ('tickets', '0001_initial'),
+        ("people", "0002_contact_lower_name"),
+        ("tickets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(max_length=254, unique=True)),
-                ('display_name', models.CharField(blank=True, max_length=120)),
-                ('default_track', models.CharField(choices=[('service', 'Service'), ('support', 'Support')], default='service', max_length=16)),
-                ('receive_via', models.CharField(choices=[('smtp', 'SMTP listener (mail is delivered to the desk)'), ('imap', 'IMAP (the desk fetches mail)'), ('none', 'Outbound only')], default='smtp', max_length=8)),
-                ('use_reply_to', models.BooleanField(default=False, help_text='Take the customer from Reply-To when a message has one.')),
-                ('active', models.BooleanField(default=True)),
-                ('imap_host', models.CharField(blank=True, max_length=255)),
-                ('imap_port', models.PositiveIntegerField(default=993)),
-                ('imap_security', models.CharField(choices=[('ssl', 'SSL/TLS'), ('starttls', 'STARTTLS'), ('none', 'None (local test servers only)')], default='ssl', max_length=8)),
-                ('imap_user', models.CharField(blank=True, max_length=255)),
-                ('imap_password_encrypted', models.TextField(blank=True)),
-                ('imap_folder', models.CharField(default='INBOX', max_length=255)),
-                ('imap_move_to', models.CharField(blank=True, help_text='Move fetched mail here; empty marks it seen.', max_length=255)),
-                ('poll_interval_seconds', models.PositiveIntegerField(default=60)),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_poll_error', models.TextField(blank=True)),
-                ('acknowledge_new_tickets', models.BooleanField(default=True)),
-                ('acknowledgement_subject', models.CharField(default='[#{{ ticket.number }}] We received your request', max_length=250)),
-                ('acknowledgement_body', models.TextField(default='Hello {{ contact.name|default:\'there\' }},\n\nThanks for writing to us. Your request #{{ ticket.number }} ("{{ ticket.subject }}") has reached our team; we will answer as soon as we can.\nReply to this message to add anything.\n')),
-                ('sender_limit_per_minute', models.PositiveIntegerField(default=20, help_text='More messages than this from one sender in a minute are held.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('default_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mailboxes', to='people.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.EmailField(max_length=254, unique=True)),
+                ("display_name", models.CharField(blank=True, max_length=120)),
+                (
+                    "default_track",
+                    models.CharField(
+                        choices=[("service", "Service"), ("support", "Support")],
+                        default="service",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "receive_via",
+                    models.CharField(
+                        choices=[
+                            ("smtp", "SMTP listener (mail is delivered to the desk)"),
+                            ("imap", "IMAP (the desk fetches mail)"),
+                            ("none", "Outbound only"),
+                        ],
+                        default="smtp",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "use_reply_to",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Take the customer from Reply-To when a message has one.",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("imap_host", models.CharField(blank=True, max_length=255)),
+                ("imap_port", models.PositiveIntegerField(default=993)),
+                (
+                    "imap_security",
+                    models.CharField(
+                        choices=[
+                            ("ssl", "SSL/TLS"),
+                            ("starttls", "STARTTLS"),
+                            ("none", "None (local test servers only)"),
+                        ],
+                        default="ssl",
+                        max_length=8,
+                    ),
+                ),
+                ("imap_user", models.CharField(blank=True, max_length=255)),
+                ("imap_password_encrypted", models.TextField(blank=True)),
+                ("imap_folder", models.CharField(default="INBOX", max_length=255)),
+                (
+                    "imap_move_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="Move fetched mail here; empty marks it seen.",
+                        max_length=255,
+                    ),
+                ),
+                ("poll_interval_seconds", models.PositiveIntegerField(default=60)),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_poll_error", models.TextField(blank=True)),
+                ("acknowledge_new_tickets", models.BooleanField(default=True)),
+                (
+                    "acknowledgement_subject",
+                    models.CharField(
+                        default="[#{{ ticket.number }}] We received your request", max_length=250
+                    ),
+                ),
+                (
+                    "acknowledgement_body",
+                    models.TextField(
+                        default="Hello {{ contact.name|default:'there' }},\n\nThanks for writing to us. Your request #{{ ticket.number }} (\"{{ ticket.subject }}\") has reached our team; we will answer as soon as we can.\nReply to this message to add anything.\n"
+                    ),
+                ),
+                (
+                    "sender_limit_per_minute",
+                    models.PositiveIntegerField(
+                        default=20,
+                        help_text="More messages than this from one sender in a minute are held.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "default_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mailboxes",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['address'],
+                "ordering": ["address"],
             },
         ),
         migrations.CreateModel(
-            name='InboundMail',
+            name="InboundMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('smtp', 'SMTP'), ('imap', 'IMAP'), ('import', 'Import')], max_length=8)),
-                ('raw', models.BinaryField()),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('envelope_from', models.CharField(blank=True, max_length=998)),
-                ('envelope_to', models.JSONField(blank=True, default=list)),
-                ('message_id', models.CharField(blank=True, db_index=True, max_length=998)),
-                ('from_address', models.CharField(blank=True, max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=250)),
-                ('state', models.CharField(choices=[('received', 'Received'), ('processed', 'Processed'), ('quarantined', 'Quarantined'), ('held', 'Held for review'), ('ignored', 'Ignored'), ('dismissed', 'Dismissed')], default='received', max_length=12)),
-                ('reason', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inbound_mail', to='tickets.ticket')),
-                ('ticket_message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inbound_mail', to='tickets.message')),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inbound', to='mail.mailbox')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("smtp", "SMTP"), ("imap", "IMAP"), ("import", "Import")],
+                        max_length=8,
+                    ),
+                ),
+                ("raw", models.BinaryField()),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("envelope_from", models.CharField(blank=True, max_length=998)),
+                ("envelope_to", models.JSONField(blank=True, default=list)),
+                ("message_id", models.CharField(blank=True, db_index=True, max_length=998)),
+                ("from_address", models.CharField(blank=True, max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=250)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processed", "Processed"),
+                            ("quarantined", "Quarantined"),
+                            ("held", "Held for review"),
+                            ("ignored", "Ignored"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="received",
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inbound_mail",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "ticket_message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inbound_mail",
+                        to="tickets.message",
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inbound",
+                        to="mail.mailbox",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'received_at'], name='inbound_state_received'), models.Index(fields=['from_address', 'received_at'], name='inbound_sender_received')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["state", "received_at"], name="inbound_state_received"),
+                    models.Index(
+                        fields=["from_address", "received_at"], name="inbound_sender_received"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboundMail',
+            name="OutboundMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reply', 'Agent reply'), ('acknowledgement', 'Acknowledgement'), ('notification', 'Notification')], default='reply', max_length=16)),
-                ('automatic', models.BooleanField(default=False, help_text='Sent without an agent: carries Auto-Submitted.')),
-                ('to', models.JSONField(default=list)),
-                ('cc', models.JSONField(blank=True, default=list)),
-                ('subject', models.CharField(max_length=998)),
-                ('message_id', models.CharField(max_length=998, unique=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=998)),
-                ('references', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('bounced', 'Bounced')], default='queued', max_length=8)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbound', to='mail.mailbox')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbound_mail', to='tickets.ticket')),
-                ('ticket_message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbound_mail', to='tickets.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reply", "Agent reply"),
+                            ("acknowledgement", "Acknowledgement"),
+                            ("notification", "Notification"),
+                        ],
+                        default="reply",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "automatic",
+                    models.BooleanField(
+                        default=False, help_text="Sent without an agent: carries Auto-Submitted."
+                    ),
+                ),
+                ("to", models.JSONField(default=list)),
+                ("cc", models.JSONField(blank=True, default=list)),
+                ("subject", models.CharField(max_length=998)),
+                ("message_id", models.CharField(max_length=998, unique=True)),
+                ("in_reply_to", models.CharField(blank=True, max_length=998)),
+                ("references", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("bounced", "Bounced"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outbound",
+                        to="mail.mailbox",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbound_mail",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "ticket_message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbound_mail",
+                        to="tickets.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='outbound_due')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["state", "next_attempt_at"], name="outbound_due")],
             },
         ),
     ]

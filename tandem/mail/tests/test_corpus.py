@@ -74,7 +74,8 @@ def test_outlook_msg_file_is_quarantined_with_a_reason():
     with pytest.raises(MailParseError) as raised:
         _parse("mail-parser/mail_outlook_1")
     assert raised.value.reason == (
-        "an Outlook .msg file (OLE compound document), not RFC 5322 mail")
+        "an Outlook .msg file (OLE compound document), not RFC 5322 mail"
+    )
 
 
 def test_gb2312_spam_subject_and_sender_are_decoded():
@@ -87,7 +88,9 @@ def test_gb2312_spam_subject_and_sender_are_decoded():
 def test_encoded_comma_in_display_name_does_not_split_the_mailbox():
     parsed = _parse("mail-parser/mail_test_18")
     assert (parsed.from_name, parsed.from_address) == (
-        "LastßlName, FirstName", "comma.name@example.com")
+        "LastßlName, FirstName",
+        "comma.name@example.com",
+    )
 
 
 def test_address_as_display_name_keeps_the_real_address():
@@ -106,7 +109,8 @@ def test_latin1_subject_and_inline_images_of_a_newsletter():
     assert parsed.subject == "Je prépare mon été zéro complexe !"
     assert [a.is_inline for a in parsed.attachments] == [True] * 5
     assert parsed.attachments[0].filename == (
-        "mailingassets_d68799cd6301c7f5731a3c42946e528bcb78eb84.jpg")
+        "mailingassets_d68799cd6301c7f5731a3c42946e528bcb78eb84.jpg"
+    )
     assert parsed.attachments[0].content_type == "image/jpeg"
 
 
@@ -126,7 +130,11 @@ def test_related_images_and_pdf_of_the_weather_bulletin():
 def test_ibm_mail_keeps_unnamed_inline_gifs_and_named_pdf():
     parsed = _parse("mail-parser/mail_test_10")
     assert [a.filename for a in parsed.attachments] == [
-        "attachment-1.gif", "attachment-2.gif", "attachment-3.gif", "Move To Eight ZWEP6227F.pdf"]
+        "attachment-1.gif",
+        "attachment-2.gif",
+        "attachment-3.gif",
+        "Move To Eight ZWEP6227F.pdf",
+    ]
     assert parsed.text.startswith("Gentili Business Partner, vi segnalo che oggi è")
 
 
@@ -158,15 +166,30 @@ def test_real_bounce_names_the_failed_recipient_and_original_message():
     automation = classify(_parse("mail-parser/mail_malformed_2"))
     assert automation.is_bounce and automation.must_not_autoreply
     assert automation.bounce.original_message_id == (
-        "004801d1fc84$01c934ac$b247f0b7$@infospacemail.com")
+        "004801d1fc84$01c934ac$b247f0b7$@infospacemail.com"
+    )
     assert [(r.address, r.action, r.status) for r in automation.bounce.recipients] == [
-        ("abh@netpar.com.br", "failed", "4.2.2")]
+        ("abh@netpar.com.br", "failed", "4.2.2")
+    ]
 
 
-@pytest.mark.parametrize("client", [
-    "android", "aol", "apple_mail", "apple_mail_2", "comcast", "gmail", "hotmail", "iphone",
-    "outlook", "sparrow", "thunderbird", "yahoo",
-])
+@pytest.mark.parametrize(
+    "client",
+    [
+        "android",
+        "aol",
+        "apple_mail",
+        "apple_mail_2",
+        "comcast",
+        "gmail",
+        "hotmail",
+        "iphone",
+        "outlook",
+        "sparrow",
+        "thunderbird",
+        "yahoo",
+    ],
+)
 def test_standard_client_replies_have_hello_as_new_text(client):
     parsed = _parse(f"talon/standard_replies/{client}.eml")
     assert parsed.new_text == "Hello"
@@ -226,18 +249,40 @@ def test_arbitrary_bytes_never_raise_anything_but_mail_parse_error(raw):
     _check(raw)
 
 
-_HEADER_NAMES = st.sampled_from([
-    "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Subject", "From", "To",
-    "Message-ID", "References", "Date", "Content-ID", "X-Odd",
-])
+_HEADER_NAMES = st.sampled_from(
+    [
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "Content-Disposition",
+        "Subject",
+        "From",
+        "To",
+        "Message-ID",
+        "References",
+        "Date",
+        "Content-ID",
+        "X-Odd",
+    ]
+)
 _HEADER_VALUES = st.one_of(
     st.text(max_size=60),
-    st.sampled_from([
-        'multipart/mixed; boundary="x"', "multipart/alternative; boundary=x", "text/html",
-        "message/rfc822", "message/delivery-status", "base64", "quoted-printable",
-        "text/plain; charset=utf-7", "attachment; filename*=x''%FF", "=?x?Q?a?=",
-        "<>", "text/plain; charset=base64", 'multipart/related; start="<a>"; boundary=x',
-    ]),
+    st.sampled_from(
+        [
+            'multipart/mixed; boundary="x"',
+            "multipart/alternative; boundary=x",
+            "text/html",
+            "message/rfc822",
+            "message/delivery-status",
+            "base64",
+            "quoted-printable",
+            "text/plain; charset=utf-7",
+            "attachment; filename*=x''%FF",
+            "=?x?Q?a?=",
+            "<>",
+            "text/plain; charset=base64",
+            'multipart/related; start="<a>"; boundary=x',
+        ]
+    ),
 )
 
 
@@ -245,9 +290,24 @@ _HEADER_VALUES = st.one_of(
 def header_soups(draw):
     headers = draw(st.lists(st.tuples(_HEADER_NAMES, _HEADER_VALUES), max_size=8))
     head = "\r\n".join(f"{name}: {value}" for name, value in headers)
-    body = draw(st.lists(st.sampled_from(["--x", "--x--", "Content-Type: text/plain", "", "=",
-                                          "SGVsbG8", "<p>hi</p>", "> quoted", "-- "]),
-                         max_size=12))
+    body = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "--x",
+                    "--x--",
+                    "Content-Type: text/plain",
+                    "",
+                    "=",
+                    "SGVsbG8",
+                    "<p>hi</p>",
+                    "> quoted",
+                    "-- ",
+                ]
+            ),
+            max_size=12,
+        )
+    )
     return (head + "\r\n\r\n" + "\r\n".join(body)).encode("utf-8", "surrogatepass")
 
 
@@ -272,13 +332,24 @@ def mutated_messages(draw):
         if action == "flip" and raw:
             raw[min(position, len(raw) - 1)] = draw(st.integers(0, 255))
         elif action == "cut":
-            del raw[position:position + draw(st.integers(1, 200))]
+            del raw[position : position + draw(st.integers(1, 200))]
         elif action == "insert":
-            raw[position:position] = draw(st.sampled_from([
-                b"\r\n--", b"\r\n\r\n", b"=?utf-8?B?", b"Content-Type: multipart/mixed; "
-                b'boundary="x"\r\n', b"\r\n--x\r\n", b"=\r\n", b"\xff\xfe", b"<script>",
-                b"Content-Transfer-Encoding: base64\r\n", b'; filename*0*=x\'\'%ZZ',
-            ]))
+            raw[position:position] = draw(
+                st.sampled_from(
+                    [
+                        b"\r\n--",
+                        b"\r\n\r\n",
+                        b"=?utf-8?B?",
+                        b'Content-Type: multipart/mixed; boundary="x"\r\n',
+                        b"\r\n--x\r\n",
+                        b"=\r\n",
+                        b"\xff\xfe",
+                        b"<script>",
+                        b"Content-Transfer-Encoding: base64\r\n",
+                        b"; filename*0*=x''%ZZ",
+                    ]
+                )
+            )
         elif action == "truncate":
             del raw[position:]
         elif action == "duplicate":

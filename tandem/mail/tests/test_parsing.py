@@ -14,8 +14,11 @@ from tandem.mail.parsing import MailParseError, parse_message
 
 def mail(headers: str, body: bytes | str = b"Hello\n", **extra: str) -> bytes:
     lines = [
-        "From: Ann Customer <Ann@Example.COM>", "To: help@desk.test", "Subject: Help",
-        "Message-ID: <abc@example.com>", "Date: Mon, 2 Apr 2012 18:22:10 +0200",
+        "From: Ann Customer <Ann@Example.COM>",
+        "To: help@desk.test",
+        "Subject: Help",
+        "Message-ID: <abc@example.com>",
+        "Date: Mon, 2 Apr 2012 18:22:10 +0200",
     ]
     named = {line.split(":", 1)[0].lower() for line in headers.strip().splitlines() if ":" in line}
     base = [line for line in lines if line.split(":", 1)[0].lower() not in named]
@@ -26,8 +29,10 @@ def mail(headers: str, body: bytes | str = b"Hello\n", **extra: str) -> bytes:
 
 # --- headers ----------------------------------------------------------------------------
 
+
 def test_plain_message_headers():
-    parsed = parse_message(mail("""
+    parsed = parse_message(
+        mail("""
 From: "Ann Customer" <Ann@Example.COM>
 Reply-To: Billing <Billing@Example.com>, other@example.com
 To: Help Desk <help@desk.test>, "Smith, John" <john@example.com>
@@ -38,7 +43,8 @@ Message-ID:  <CAEAsy@mail.gmail.com>
 In-Reply-To: <first@example.com> (Ann's message)
 References: <root@example.com>
  <first@example.com> <root@example.com>
-"""))
+""")
+    )
     assert parsed.message_id == "CAEAsy@mail.gmail.com"
     assert parsed.has_message_id is True
     assert parsed.in_reply_to == "first@example.com"
@@ -62,15 +68,19 @@ def test_missing_message_id_is_flagged_not_invented():
 
 def test_message_id_without_brackets():
     assert parse_message(mail("Message-ID: abc.def@example.com")).message_id == (
-        "abc.def@example.com")
+        "abc.def@example.com"
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Mon, 2 Apr 2012 18:22:10 -0000", datetime(2012, 4, 2, 18, 22, 10, tzinfo=UTC)),
-    ("2 Apr 2012 18:22:10 GMT", datetime(2012, 4, 2, 18, 22, 10, tzinfo=UTC)),
-    ("yesterday at noon", None),
-    ("Mon, 45 Foo 99999 99:99:99 +9999", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Mon, 2 Apr 2012 18:22:10 -0000", datetime(2012, 4, 2, 18, 22, 10, tzinfo=UTC)),
+        ("2 Apr 2012 18:22:10 GMT", datetime(2012, 4, 2, 18, 22, 10, tzinfo=UTC)),
+        ("yesterday at noon", None),
+        ("Mon, 45 Foo 99999 99:99:99 +9999", None),
+    ],
+)
 def test_date_is_aware_or_none(value, expected):
     parsed = parse_message(mail(f"Date: {value}"))
     assert parsed.date == expected
@@ -92,8 +102,12 @@ def test_group_and_undisclosed_recipients():
 
 
 def test_kept_headers_for_automation():
-    parsed = parse_message(mail("Auto-Submitted: auto-replied\r\nList-Id: <list.example.com>\r\n"
-                                "Return-Path: <>\r\nX-Spam: no"))
+    parsed = parse_message(
+        mail(
+            "Auto-Submitted: auto-replied\r\nList-Id: <list.example.com>\r\n"
+            "Return-Path: <>\r\nX-Spam: no"
+        )
+    )
     assert parsed.headers["auto-submitted"] == "auto-replied"
     assert parsed.headers["list-id"] == "<list.example.com>"
     assert parsed.headers["return-path"] == "<>"
@@ -102,21 +116,28 @@ def test_kept_headers_for_automation():
 
 # --- charsets and transfer encodings --------------------------------------------------------
 
-@pytest.mark.parametrize(("declared", "body", "expected"), [
-    ("us-ascii", "Café crème".encode("cp1252"), "Café crème"),
-    ("utf-8", "Ça coûte 5 €".encode("cp1252"), "Ça coûte 5 €"),
-    ("iso-8859-1", "Grüße".encode(), "Grüße"),
-    ("unknown-8bit", "naïve".encode(), "naïve"),
-    ("x-user-defined", "naïve".encode("cp1252"), "naïve"),
-    ("no-such-charset", "Olá".encode(), "Olá"),
-    ("gb2312", "你好世界".encode("gb18030"), "你好世界"),
-    ("ks_c_5601-1987", "안녕하세요".encode("cp949"), "안녕하세요"),
-    ("iso-2022-jp", "こんにちは".encode("iso2022_jp"), "こんにちは"),
-    ("utf-8", "Привет, мир! Как дела? ".encode() * 5 + b"\xff", None),
-])
+
+@pytest.mark.parametrize(
+    ("declared", "body", "expected"),
+    [
+        ("us-ascii", "Café crème".encode("cp1252"), "Café crème"),
+        ("utf-8", "Ça coûte 5 €".encode("cp1252"), "Ça coûte 5 €"),
+        ("iso-8859-1", "Grüße".encode(), "Grüße"),
+        ("unknown-8bit", "naïve".encode(), "naïve"),
+        ("x-user-defined", "naïve".encode("cp1252"), "naïve"),
+        ("no-such-charset", "Olá".encode(), "Olá"),
+        ("gb2312", "你好世界".encode("gb18030"), "你好世界"),
+        ("ks_c_5601-1987", "안녕하세요".encode("cp949"), "안녕하세요"),
+        ("iso-2022-jp", "こんにちは".encode("iso2022_jp"), "こんにちは"),
+        ("utf-8", "Привет, мир! Как дела? ".encode() * 5 + b"\xff", None),
+    ],
+)
 def test_declared_charset_and_its_fallbacks(declared, body, expected):
-    parsed = parse_message(mail(f"Content-Type: text/plain; charset={declared}\r\n"
-                                "Content-Transfer-Encoding: 8bit", body))
+    parsed = parse_message(
+        mail(
+            f"Content-Type: text/plain; charset={declared}\r\nContent-Transfer-Encoding: 8bit", body
+        )
+    )
     if expected is None:  # mostly UTF-8 with a stray byte: replaced, not cp1252 mojibake
         assert parsed.text.startswith("Привет, мир!") and "\ufffd" in parsed.text
     else:
@@ -124,9 +145,12 @@ def test_declared_charset_and_its_fallbacks(declared, body, expected):
 
 
 def test_koi8r_declared_ascii_is_decoded_with_the_subject_charset_as_hint():
-    raw = mail("Subject: =?koi8-r?B?" + base64.b64encode("Привет".encode("koi8-r")).decode()
-               + "?=\r\nContent-Type: text/plain; charset=us-ascii",
-               "Добрый день, это тест.".encode("koi8-r"))
+    raw = mail(
+        "Subject: =?koi8-r?B?"
+        + base64.b64encode("Привет".encode("koi8-r")).decode()
+        + "?=\r\nContent-Type: text/plain; charset=us-ascii",
+        "Добрый день, это тест.".encode("koi8-r"),
+    )
     parsed = parse_message(raw)
     assert parsed.subject == "Привет"
     assert parsed.text == "Добрый день, это тест."
@@ -140,34 +164,50 @@ def test_html_meta_charset_is_used_when_header_has_none():
 
 
 def test_quoted_printable_soft_breaks_and_escapes():
-    parsed = parse_message(mail(
-        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable",
-        b"Sch=C3=B6ne Gr=C3=BC=\r\n=C3=9Fe, a long line that wr=\r\napped.\r\n"))
+    parsed = parse_message(
+        mail(
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: quoted-printable",
+            b"Sch=C3=B6ne Gr=C3=BC=\r\n=C3=9Fe, a long line that wr=\r\napped.\r\n",
+        )
+    )
     assert parsed.text == "Schöne Grüße, a long line that wrapped."
 
 
 def test_undeclared_quoted_printable_is_detected():
-    parsed = parse_message(mail("Content-Type: text/plain; charset=utf-8",
-                                b"a=3Db and a very long li=\nne that wr=\naps agai=\nn"))
+    parsed = parse_message(
+        mail(
+            "Content-Type: text/plain; charset=utf-8",
+            b"a=3Db and a very long li=\nne that wr=\naps agai=\nn",
+        )
+    )
     assert parsed.text == "a=b and a very long line that wraps again"
 
 
-@pytest.mark.parametrize("encoded", [
-    base64.b64encode(b"Hello world!\n"),            # correct
-    base64.b64encode(b"Hello world!\n").rstrip(b"="),  # padding dropped
-    b"SGVsbG8g\r\nd29ybGQhCg",                        # wrapped, no padding
-    b"SGVsbG8g=\r\nd29ybGQhCg==",                     # each line padded separately
-    base64.b64encode(b"Hello world!\n") + b"\r\n----=_stray--",
-])
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        base64.b64encode(b"Hello world!\n"),  # correct
+        base64.b64encode(b"Hello world!\n").rstrip(b"="),  # padding dropped
+        b"SGVsbG8g\r\nd29ybGQhCg",  # wrapped, no padding
+        b"SGVsbG8g=\r\nd29ybGQhCg==",  # each line padded separately
+        base64.b64encode(b"Hello world!\n") + b"\r\n----=_stray--",
+    ],
+)
 def test_base64_with_broken_padding(encoded):
-    parsed = parse_message(mail("Content-Type: text/plain\r\nContent-Transfer-Encoding: base64",
-                                encoded))
+    parsed = parse_message(
+        mail("Content-Type: text/plain\r\nContent-Transfer-Encoding: base64", encoded)
+    )
     assert parsed.text == "Hello world!"
 
 
 def test_format_flowed_is_unwrapped():
-    parsed = parse_message(mail("Content-Type: text/plain; charset=utf-8; format=flowed",
-                                b"This is one \r\nparagraph.\r\n\r\n> quoted \r\n> line\r\n"))
+    parsed = parse_message(
+        mail(
+            "Content-Type: text/plain; charset=utf-8; format=flowed",
+            b"This is one \r\nparagraph.\r\n\r\n> quoted \r\n> line\r\n",
+        )
+    )
     assert parsed.text == "This is one paragraph.\n\n> quoted line"
 
 
@@ -207,9 +247,11 @@ def test_alternative_with_empty_plain_uses_the_html():
 
 
 def test_html_only_mail_becomes_readable_text():
-    html = ("<html><head><style>p{}</style><title>t</title></head><body><h1>Order</h1>"
-            "<ul><li>one</li><li>two</li></ul><p>See <a href='https://x.test/a'>docs</a>"
-            " &amp; <a href='https://x.test'>https://x.test</a></p></body></html>")
+    html = (
+        "<html><head><style>p{}</style><title>t</title></head><body><h1>Order</h1>"
+        "<ul><li>one</li><li>two</li></ul><p>See <a href='https://x.test/a'>docs</a>"
+        " &amp; <a href='https://x.test'>https://x.test</a></p></body></html>"
+    )
     parsed = parse_message(mail("Content-Type: text/html; charset=utf-8", html))
     assert parsed.text == "Order\n\n- one\n- two\n\nSee docs (https://x.test/a) & https://x.test"
 
@@ -234,22 +276,30 @@ def test_related_inline_image_is_an_inline_attachment_and_cid_stays():
     parsed = parse_message(_multipart(RELATED))
     [image] = parsed.attachments
     assert (image.filename, image.content_type, image.content_id, image.is_inline) == (
-        "logo.png", "image/png", "logo@x", True)
+        "logo.png",
+        "image/png",
+        "logo@x",
+        True,
+    )
     assert image.payload == b"\x89PNG\r\n\x1a\n"
     assert 'src="cid:logo@x"' in parsed.html
 
 
-@pytest.mark.parametrize(("disposition", "filename"), [
-    ("attachment; filename*=utf-8''%E2%82%AC%20rates.pdf", "€ rates.pdf"),
-    ("attachment; filename*0*=utf-8''Gr%C3%BC%C3%9Fe; filename*1*=%20aus.pdf", "Grüße aus.pdf"),
-    ('attachment; filename="=?utf-8?B?w5xiZXJzaWNodC5wZGY=?="', "Übersicht.pdf"),
-    ('attachment; filename="..\\..\\windows\\evil.exe"', "evil.exe"),
-    ('attachment; filename="../../etc/passwd"', "passwd"),
-    ("attachment", "attachment-1.pdf"),
-    ('attachment; filename="  .hidden "', "hidden"),
-])
+@pytest.mark.parametrize(
+    ("disposition", "filename"),
+    [
+        ("attachment; filename*=utf-8''%E2%82%AC%20rates.pdf", "€ rates.pdf"),
+        ("attachment; filename*0*=utf-8''Gr%C3%BC%C3%9Fe; filename*1*=%20aus.pdf", "Grüße aus.pdf"),
+        ('attachment; filename="=?utf-8?B?w5xiZXJzaWNodC5wZGY=?="', "Übersicht.pdf"),
+        ('attachment; filename="..\\..\\windows\\evil.exe"', "evil.exe"),
+        ('attachment; filename="../../etc/passwd"', "passwd"),
+        ("attachment", "attachment-1.pdf"),
+        ('attachment; filename="  .hidden "', "hidden"),
+    ],
+)
 def test_attachment_filenames(disposition, filename):
-    parsed = parse_message(_multipart(f"""Content-Type: multipart/mixed; boundary="m"
+    parsed = parse_message(
+        _multipart(f"""Content-Type: multipart/mixed; boundary="m"
 
 --m
 Content-Type: text/plain
@@ -262,14 +312,17 @@ Content-Transfer-Encoding: base64
 
 JVBERi0xLjQ=
 --m--
-"""))
+""")
+    )
     assert parsed.text == "see attached"
     assert [(a.filename, a.payload, a.is_inline) for a in parsed.attachments] == [
-        (filename, b"%PDF-1.4", False)]
+        (filename, b"%PDF-1.4", False)
+    ]
 
 
 def test_forwarded_message_is_an_eml_attachment_not_body():
-    parsed = parse_message(_multipart("""Content-Type: multipart/mixed; boundary="m"
+    parsed = parse_message(
+        _multipart("""Content-Type: multipart/mixed; boundary="m"
 
 --m
 Content-Type: text/plain
@@ -284,21 +337,28 @@ Message-ID: <inner@example.com>
 
 Inner body text
 --m--
-"""))
+""")
+    )
     assert parsed.text == "See below."
     [forwarded] = parsed.attachments
-    assert (forwarded.filename, forwarded.content_type) == ("Invoice #42 für März.eml",
-                                                           "message/rfc822")
+    assert (forwarded.filename, forwarded.content_type) == (
+        "Invoice #42 für März.eml",
+        "message/rfc822",
+    )
     inner = parse_message(forwarded.payload)
     assert (inner.message_id, inner.text) == ("inner@example.com", "Inner body text")
 
 
-@pytest.mark.parametrize(("protocol", "signature_type", "name"), [
-    ("application/pgp-signature", "application/pgp-signature", "signature.asc"),
-    ("application/pkcs7-signature", "application/pkcs7-signature", "smime.p7s"),
-])
+@pytest.mark.parametrize(
+    ("protocol", "signature_type", "name"),
+    [
+        ("application/pgp-signature", "application/pgp-signature", "signature.asc"),
+        ("application/pkcs7-signature", "application/pkcs7-signature", "smime.p7s"),
+    ],
+)
 def test_signed_mail_body_is_the_first_part(protocol, signature_type, name):
-    parsed = parse_message(_multipart(f"""Content-Type: multipart/signed; boundary="s";
+    parsed = parse_message(
+        _multipart(f"""Content-Type: multipart/signed; boundary="s";
  protocol="{protocol}"
 
 --s
@@ -310,14 +370,16 @@ Content-Type: {signature_type}
 
 -----BEGIN PGP SIGNATURE-----
 --s--
-"""))
+""")
+    )
     assert parsed.text == "Signed words"
     assert [(a.filename, a.content_type) for a in parsed.attachments] == [(name, signature_type)]
 
 
 def test_calendar_invite_and_tnef_are_kept_as_attachments():
     tnef = b"\x78\x9f\x3e\x22\x00\x01binary"
-    parsed = parse_message(_multipart(f"""Content-Type: multipart/mixed; boundary="m"
+    parsed = parse_message(
+        _multipart(f"""Content-Type: multipart/mixed; boundary="m"
 
 --m
 Content-Type: multipart/alternative; boundary="a"
@@ -338,7 +400,8 @@ Content-Transfer-Encoding: base64
 
 {base64.b64encode(tnef).decode()}
 --m--
-"""))
+""")
+    )
     assert parsed.text == "You are invited"
     assert [a.filename for a in parsed.attachments] == ["invite.ics", "winmail.dat"]
     assert parsed.attachments[0].payload.startswith(b"BEGIN:VCALENDAR")
@@ -346,7 +409,8 @@ Content-Transfer-Encoding: base64
 
 
 def test_mixed_plain_and_html_pieces_all_reach_text_and_html():
-    parsed = parse_message(_multipart("""Content-Type: multipart/mixed; boundary="m"
+    parsed = parse_message(
+        _multipart("""Content-Type: multipart/mixed; boundary="m"
 
 --m
 Content-Type: text/html
@@ -357,13 +421,15 @@ Content-Type: text/plain
 
 Second part
 --m--
-"""))
+""")
+    )
     assert parsed.text == "First part\n\nSecond part"
     assert "<i>part</i>" in parsed.html and "Second part" in parsed.html
 
 
 def test_quote_split_happens_on_text_and_lazily_on_html():
-    parsed = parse_message(_multipart("""Content-Type: multipart/alternative; boundary="b"
+    parsed = parse_message(
+        _multipart("""Content-Type: multipart/alternative; boundary="b"
 
 --b
 Content-Type: text/plain
@@ -378,7 +444,8 @@ Content-Type: text/html
 <div>Thanks, fixed.</div><div class="gmail_quote">On Mon, Bob wrote:<blockquote>
 It is broken</blockquote></div>
 --b--
-"""))
+""")
+    )
     assert parsed.new_text == "Thanks, fixed."
     assert parsed.quoted_text.startswith("On Mon, Apr 2, 2012")
     assert parsed.new_html == "<div>Thanks, fixed.</div>"
@@ -387,21 +454,25 @@ It is broken</blockquote></div>
 
 # --- broken input -----------------------------------------------------------------------------
 
+
 def test_wrong_boundary_is_recovered():
-    parsed = parse_message(_multipart("""Content-Type: multipart/alternative; boundary="declared"
+    parsed = parse_message(
+        _multipart("""Content-Type: multipart/alternative; boundary="declared"
 
 --actual
 Content-Type: text/plain
 
 Recovered text
 --actual--
-"""))
+""")
+    )
     assert parsed.text == "Recovered text"
     assert "multipart boundary not found; recovered from the body" in parsed.defects
 
 
 def test_missing_closing_boundary_keeps_the_parts():
-    parsed = parse_message(_multipart("""Content-Type: multipart/mixed; boundary="m"
+    parsed = parse_message(
+        _multipart("""Content-Type: multipart/mixed; boundary="m"
 
 --m
 Content-Type: text/plain
@@ -412,7 +483,8 @@ Content-Type: image/gif
 Content-Transfer-Encoding: base64
 
 R0lGODlh
-"""))
+""")
+    )
     assert parsed.text == "Body"
     assert [a.filename for a in parsed.attachments] == ["attachment-1.gif"]
     assert "CloseBoundaryNotFoundDefect" in parsed.defects
@@ -424,12 +496,15 @@ def test_headerless_text_is_a_body_with_a_defect():
     assert "no headers" in parsed.defects
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"", "empty message"),
-    (b" \r\n\t\r\n", "empty message"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "an Outlook .msg file"),
-    (b"\x00\x01\x02\x03binary\x00\xff", "no mail headers and no readable body"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty message"),
+        (b" \r\n\t\r\n", "empty message"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "an Outlook .msg file"),
+        (b"\x00\x01\x02\x03binary\x00\xff", "no mail headers and no readable body"),
+    ],
+)
 def test_unusable_input_raises_with_a_reason(raw, reason):
     with pytest.raises(MailParseError) as raised:
         parse_message(raw)
@@ -438,8 +513,10 @@ def test_unusable_input_raises_with_a_reason(raw, reason):
 
 def test_deep_nesting_is_cut_with_a_defect():
     depth = 60
-    head = "".join(f'--b{n}\r\nContent-Type: multipart/mixed; boundary="b{n + 1}"\r\n\r\n'
-                   for n in range(depth))
+    head = "".join(
+        f'--b{n}\r\nContent-Type: multipart/mixed; boundary="b{n + 1}"\r\n\r\n'
+        for n in range(depth)
+    )
     raw = mail('Content-Type: multipart/mixed; boundary="b0"', head + "--b60\r\n\r\ndeep\r\n")
     parsed = parse_message(raw)
     assert "MIME nesting too deep; inner parts dropped" in parsed.defects

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,94 +15,227 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('domains', models.JSONField(blank=True, default=list, help_text='Mail domains whose senders belong here.')),
-                ('shares_requests', models.BooleanField(default=False, help_text="Members see each other's requests in the portal.")),
-                ('plan', models.CharField(blank=True, max_length=60)),
-                ('notes', models.TextField(blank=True)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "domains",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Mail domains whose senders belong here.",
+                    ),
+                ),
+                (
+                    "shares_requests",
+                    models.BooleanField(
+                        default=False, help_text="Members see each other's requests in the portal."
+                    ),
+                ),
+                ("plan", models.CharField(blank=True, max_length=60)),
+                ("notes", models.TextField(blank=True)),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(django.db.models.functions.text.Lower('name'), name='org_lower_name')],
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(
+                        django.db.models.functions.text.Lower("name"), name="org_lower_name"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254)),
-                ('lifecycle', models.CharField(choices=[('lead', 'Lead'), ('customer', 'Customer'), ('churned', 'Churned')], default='customer', max_length=16)),
-                ('plan', models.CharField(blank=True, max_length=60)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('notes', models.TextField(blank=True)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='people.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, db_index=True, max_length=254)),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead"),
+                            ("customer", "Customer"),
+                            ("churned", "Churned"),
+                        ],
+                        default="customer",
+                        max_length=16,
+                    ),
+                ),
+                ("plan", models.CharField(blank=True, max_length=60)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                ("notes", models.TextField(blank=True)),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="people.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('track', models.CharField(choices=[('service', 'Service'), ('support', 'Support')], default='service', max_length=16)),
-                ('tier', models.PositiveSmallIntegerField(blank=True, help_text='Support teams only: escalation tier 1, 2 or 3.', null=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("service", "Service"), ("support", "Support")],
+                        default="service",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "tier",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Support teams only: escalation tier 1, 2 or 3.",
+                        null=True,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['track', 'tier', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('tier__isnull', True), ('tier__in', [1, 2, 3]), _connector='OR'), name='team_tier_1_to_3')],
+                "ordering": ["track", "tier", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("tier__isnull", True), ("tier__in", [1, 2, 3]), _connector="OR"
+                        ),
+                        name="team_tier_1_to_3",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Agent',
+            name="Agent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('agent', 'Agent'), ('light', 'Light agent')], default='agent', max_length=8)),
-                ('ticket_access', models.CharField(choices=[('all', 'All tickets'), ('teams', 'Tickets of their teams')], default='all', help_text="Light agents always see only their teams' tickets.", max_length=8)),
-                ('signature', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent', to=settings.AUTH_USER_MODEL)),
-                ('teams', models.ManyToManyField(blank=True, related_name='agents', to='people.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("agent", "Agent"), ("light", "Light agent")],
+                        default="agent",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "ticket_access",
+                    models.CharField(
+                        choices=[("all", "All tickets"), ("teams", "Tickets of their teams")],
+                        default="all",
+                        help_text="Light agents always see only their teams' tickets.",
+                        max_length=8,
+                    ),
+                ),
+                ("signature", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "teams",
+                    models.ManyToManyField(blank=True, related_name="agents", to="people.team"),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactIdentity',
+            name="ContactIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('chat', 'Chat visitor'), ('twitter', 'X / Twitter'), ('facebook', 'Facebook'), ('whatsapp', 'WhatsApp'), ('other', 'Other')], max_length=16)),
-                ('value', models.CharField(help_text='Normalised: emails lower-cased.', max_length=254)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='people.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("chat", "Chat visitor"),
+                            ("twitter", "X / Twitter"),
+                            ("facebook", "Facebook"),
+                            ("whatsapp", "WhatsApp"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(help_text="Normalised: emails lower-cased.", max_length=254),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="people.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'kind', 'value'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='identity_unique_value')],
+                "ordering": ["-is_primary", "kind", "value"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "value"), name="identity_unique_value")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['organization', 'name'], name='contact_org_name'),
+            model_name="contact",
+            index=models.Index(fields=["organization", "name"], name="contact_org_name"),
         ),
     ]

@@ -20,15 +20,18 @@ def drop_prefix_search_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(django.db.models.functions.text.Lower('name'), models.F('id'), name='contact_lower_name'),
+            model_name="contact",
+            index=models.Index(
+                django.db.models.functions.text.Lower("name"),
+                models.F("id"),
+                name="contact_lower_name",
+            ),
         ),
         migrations.RunPython(add_prefix_search_index, drop_prefix_search_index),
     ]

@@ -6,189 +6,538 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(allow_unicode=True, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(allow_unicode=True, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('number', models.BigAutoField(primary_key=True, serialize=False)),
-                ('subject', models.CharField(max_length=250)),
-                ('track', models.CharField(choices=[('service', 'Service'), ('support', 'Support')], default='service', max_length=16)),
-                ('category', models.CharField(blank=True, max_length=64)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('portal', 'Portal'), ('web', 'Agent workspace'), ('api', 'API'), ('chat', 'Chat'), ('phone', 'Phone'), ('social', 'Social')], default='web', max_length=16)),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending', 'Pending'), ('on_hold', 'On hold'), ('solved', 'Solved'), ('closed', 'Closed')], default='new', max_length=16)),
-                ('unsolved', models.BooleanField(default=True)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=16)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('solved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('last_customer_message_at', models.DateTimeField(blank=True, null=True)),
-                ('last_agent_reply_at', models.DateTimeField(blank=True, null=True)),
-                ('message_count', models.PositiveIntegerField(default=0)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to='people.agent')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='people.contact')),
-                ('followers', models.ManyToManyField(blank=True, related_name='followed_tickets', to='people.contact')),
-                ('followup_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='tickets.ticket')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='people.organization')),
-                ('tags', models.ManyToManyField(blank=True, related_name='tickets', to='tickets.tag')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='people.team')),
+                ("number", models.BigAutoField(primary_key=True, serialize=False)),
+                ("subject", models.CharField(max_length=250)),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("service", "Service"), ("support", "Support")],
+                        default="service",
+                        max_length=16,
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=64)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("portal", "Portal"),
+                            ("web", "Agent workspace"),
+                            ("api", "API"),
+                            ("chat", "Chat"),
+                            ("phone", "Phone"),
+                            ("social", "Social"),
+                        ],
+                        default="web",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending", "Pending"),
+                            ("on_hold", "On hold"),
+                            ("solved", "Solved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("unsolved", models.BooleanField(default=True)),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=16,
+                    ),
+                ),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("solved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("last_customer_message_at", models.DateTimeField(blank=True, null=True)),
+                ("last_agent_reply_at", models.DateTimeField(blank=True, null=True)),
+                ("message_count", models.PositiveIntegerField(default=0)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to="people.agent",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="people.contact",
+                    ),
+                ),
+                (
+                    "followers",
+                    models.ManyToManyField(
+                        blank=True, related_name="followed_tickets", to="people.contact"
+                    ),
+                ),
+                (
+                    "followup_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_tickets",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="people.organization",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(blank=True, related_name="tickets", to="tickets.tag"),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-number'],
+                "ordering": ["-updated_at", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal note')], default='public', max_length=8)),
-                ('author_kind', models.CharField(choices=[('contact', 'Customer'), ('agent', 'Agent'), ('system', 'System'), ('bot', 'Bot')], max_length=8)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('portal', 'Portal'), ('web', 'Agent workspace'), ('api', 'API'), ('chat', 'Chat'), ('phone', 'Phone'), ('social', 'Social')], default='web', max_length=16)),
-                ('body', models.TextField(help_text='Plain text: the new part of the message.')),
-                ('html', models.TextField(blank=True, help_text='Sanitised HTML of the whole message.')),
-                ('quoted', models.TextField(blank=True, help_text='Quoted history and signature, if split off.')),
-                ('message_id', models.CharField(blank=True, db_index=True, max_length=998)),
-                ('in_reply_to', models.CharField(blank=True, max_length=998)),
-                ('delivery_status', models.CharField(blank=True, choices=[('', 'Not sent'), ('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed'), ('bounced', 'Bounced')], default='', max_length=8)),
-                ('delivery_detail', models.TextField(blank=True)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('author_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='people.agent')),
-                ('author_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='people.contact')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("internal", "Internal note")],
+                        default="public",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "author_kind",
+                    models.CharField(
+                        choices=[
+                            ("contact", "Customer"),
+                            ("agent", "Agent"),
+                            ("system", "System"),
+                            ("bot", "Bot"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("portal", "Portal"),
+                            ("web", "Agent workspace"),
+                            ("api", "API"),
+                            ("chat", "Chat"),
+                            ("phone", "Phone"),
+                            ("social", "Social"),
+                        ],
+                        default="web",
+                        max_length=16,
+                    ),
+                ),
+                ("body", models.TextField(help_text="Plain text: the new part of the message.")),
+                (
+                    "html",
+                    models.TextField(blank=True, help_text="Sanitised HTML of the whole message."),
+                ),
+                (
+                    "quoted",
+                    models.TextField(
+                        blank=True, help_text="Quoted history and signature, if split off."
+                    ),
+                ),
+                ("message_id", models.CharField(blank=True, db_index=True, max_length=998)),
+                ("in_reply_to", models.CharField(blank=True, max_length=998)),
+                (
+                    "delivery_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not sent"),
+                            ("queued", "Queued"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("bounced", "Bounced"),
+                        ],
+                        default="",
+                        max_length=8,
+                    ),
+                ),
+                ("delivery_detail", models.TextField(blank=True)),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author_agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="people.agent",
+                    ),
+                ),
+                (
+                    "author_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="people.contact",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=32, unique=True)),
-                ('file', models.FileField(max_length=400, upload_to=tandem.tickets.models.attachment_path)),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(default='application/octet-stream', max_length=200)),
-                ('size', models.PositiveBigIntegerField()),
-                ('content_id', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.message')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=32, unique=True)),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=400, upload_to=tandem.tickets.models.attachment_path
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                (
+                    "content_type",
+                    models.CharField(default="application/octet-stream", max_length=200),
+                ),
+                ("size", models.PositiveBigIntegerField()),
+                ("content_id", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.message",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('message_added', 'Message added'), ('status_changed', 'Status changed'), ('priority_changed', 'Priority changed'), ('assignee_changed', 'Assignee changed'), ('team_changed', 'Team changed'), ('track_changed', 'Track changed'), ('subject_changed', 'Subject changed'), ('category_changed', 'Category changed'), ('tags_changed', 'Tags changed'), ('custom_fields_changed', 'Custom fields changed'), ('requester_changed', 'Requester changed'), ('escalated', 'Escalated'), ('merged', 'Merged into another ticket'), ('merged_in', 'Another ticket merged in'), ('linked', 'Linked'), ('unlinked', 'Unlinked'), ('followup_created', 'Follow-up created'), ('follower_added', 'Follower added')], max_length=32)),
-                ('actor_kind', models.CharField(choices=[('agent', 'Agent'), ('contact', 'Customer'), ('system', 'System'), ('api', 'API')], max_length=8)),
-                ('data', models.JSONField(blank=True, default=dict, help_text='{"from": ..., "to": ...} etc.')),
-                ('created_at', models.DateTimeField()),
-                ('actor_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.agent')),
-                ('actor_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.contact')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='tickets.message')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("message_added", "Message added"),
+                            ("status_changed", "Status changed"),
+                            ("priority_changed", "Priority changed"),
+                            ("assignee_changed", "Assignee changed"),
+                            ("team_changed", "Team changed"),
+                            ("track_changed", "Track changed"),
+                            ("subject_changed", "Subject changed"),
+                            ("category_changed", "Category changed"),
+                            ("tags_changed", "Tags changed"),
+                            ("custom_fields_changed", "Custom fields changed"),
+                            ("requester_changed", "Requester changed"),
+                            ("escalated", "Escalated"),
+                            ("merged", "Merged into another ticket"),
+                            ("merged_in", "Another ticket merged in"),
+                            ("linked", "Linked"),
+                            ("unlinked", "Unlinked"),
+                            ("followup_created", "Follow-up created"),
+                            ("follower_added", "Follower added"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agent"),
+                            ("contact", "Customer"),
+                            ("system", "System"),
+                            ("api", "API"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"from": ..., "to": ...} etc.'
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor_agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.agent",
+                    ),
+                ),
+                (
+                    "actor_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.contact",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="tickets.message",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketLink',
+            name="TicketLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('related', 'Related'), ('followup', 'Follow-up')], default='related', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='tickets.ticket')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("related", "Related"), ("followup", "Follow-up")],
+                        default="related",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['unsolved', 'updated_at', 'number'], name='tk_unsolved_upd'),
+            model_name="ticket",
+            index=models.Index(fields=["unsolved", "updated_at", "number"], name="tk_unsolved_upd"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'updated_at', 'number'], name='tk_status_upd'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "updated_at", "number"], name="tk_status_upd"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', 'unsolved', 'updated_at', 'number'], name='tk_assignee_upd'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["assignee", "unsolved", "updated_at", "number"], name="tk_assignee_upd"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['team', 'unsolved', 'updated_at', 'number'], name='tk_team_upd'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["team", "unsolved", "updated_at", "number"], name="tk_team_upd"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['track', 'unsolved', 'updated_at', 'number'], name='tk_track_upd'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["track", "unsolved", "updated_at", "number"], name="tk_track_upd"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['updated_at', 'number'], name='tk_upd'),
+            model_name="ticket",
+            index=models.Index(fields=["updated_at", "number"], name="tk_upd"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['contact', 'created_at'], name='tk_contact_created'),
+            model_name="ticket",
+            index=models.Index(fields=["contact", "created_at"], name="tk_contact_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organization', 'created_at'], name='tk_org_created'),
+            model_name="ticket",
+            index=models.Index(fields=["organization", "created_at"], name="tk_org_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['created_at'], name='tk_created'),
+            model_name="ticket",
+            index=models.Index(fields=["created_at"], name="tk_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['solved_at'], name='tk_solved'),
+            model_name="ticket",
+            index=models.Index(fields=["solved_at"], name="tk_solved"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['ticket', 'created_at', 'id'], name='msg_ticket_created'),
+            model_name="message",
+            index=models.Index(fields=["ticket", "created_at", "id"], name="msg_ticket_created"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('author_kind', 'contact'), ('visibility', 'internal'), _negated=True), name='msg_customers_never_write_notes'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("author_kind", "contact"), ("visibility", "internal"), _negated=True
+                ),
+                name="msg_customers_never_write_notes",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['ticket', 'created_at', 'id'], name='ev_ticket_created'),
+            model_name="ticketevent",
+            index=models.Index(fields=["ticket", "created_at", "id"], name="ev_ticket_created"),
         ),
         migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['kind', 'created_at'], name='ev_kind_created'),
+            model_name="ticketevent",
+            index=models.Index(fields=["kind", "created_at"], name="ev_kind_created"),
         ),
         migrations.AddConstraint(
-            model_name='ticketlink',
-            constraint=models.UniqueConstraint(fields=('source', 'target'), name='link_unique_pair'),
+            model_name="ticketlink",
+            constraint=models.UniqueConstraint(
+                fields=("source", "target"), name="link_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketlink',
-            constraint=models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='link_not_self'),
+            model_name="ticketlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source", models.F("target")), _negated=True),
+                name="link_not_self",
+            ),
         ),
     ]

@@ -111,7 +111,9 @@ def _word(value, labels: dict | None = None) -> str:
 def _from_to(what: str, data: dict, labels: dict | None = None):
     return format_html(
         "changed {} from <b>{}</b> to <b>{}</b>",
-        what, _word(data.get("from"), labels), _word(data.get("to"), labels),
+        what,
+        _word(data.get("from"), labels),
+        _word(data.get("to"), labels),
     )
 
 
@@ -139,20 +141,35 @@ def _tags(data: dict):
     before, after = set(data.get("from") or []), set(data.get("to") or [])
     parts = []
     if added := sorted(after - before):
-        parts.append(format_html("added {} {}", "tag" if len(added) == 1 else "tags",
-                                 format_html_join(", ", "<b>{}</b>", ((t,) for t in added))))
+        parts.append(
+            format_html(
+                "added {} {}",
+                "tag" if len(added) == 1 else "tags",
+                format_html_join(", ", "<b>{}</b>", ((t,) for t in added)),
+            )
+        )
     if removed := sorted(before - after):
-        parts.append(format_html("removed {} {}", "tag" if len(removed) == 1 else "tags",
-                                 format_html_join(", ", "<b>{}</b>", ((t,) for t in removed))))
+        parts.append(
+            format_html(
+                "removed {} {}",
+                "tag" if len(removed) == 1 else "tags",
+                format_html_join(", ", "<b>{}</b>", ((t,) for t in removed)),
+            )
+        )
     return format_html_join(" and ", "{}", ((p,) for p in parts)) if parts else "changed tags"
 
 
 def _custom_fields(data: dict):
     before, after = data.get("from") or {}, data.get("to") or {}
     keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    return format_html(
-        "changed {}", format_html_join(", ", "<b>{}</b>", ((k.replace("_", " "),) for k in keys))
-    ) if keys else "changed custom fields"
+    return (
+        format_html(
+            "changed {}",
+            format_html_join(", ", "<b>{}</b>", ((k.replace("_", " "),) for k in keys)),
+        )
+        if keys
+        else "changed custom fields"
+    )
 
 
 def _ticket_ref(number) -> str:

@@ -29,16 +29,17 @@ def test_anonymous_get_is_sent_to_sign_in(client, ticket, name):
 @pytest.mark.parametrize("name", POST_PAGES)
 def test_anonymous_post_is_sent_to_sign_in_and_writes_nothing(client, ticket, name):
     before = (Ticket.objects.count(), ticket.messages.count(), ticket.events.count())
-    response = client.post(url_for(name, ticket), {"body": "x", "visibility": "public",
-                                                   "number": ticket.number, "priority": "high"})
+    response = client.post(
+        url_for(name, ticket),
+        {"body": "x", "visibility": "public", "number": ticket.number, "priority": "high"},
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("core:login"))
     assert (Ticket.objects.count(), ticket.messages.count(), ticket.events.count()) == before
 
 
 @pytest.mark.parametrize("name", GET_PAGES)
-def test_a_signed_in_user_who_is_not_an_agent_is_refused(client, django_user_model, ticket,
-                                                        name):
+def test_a_signed_in_user_who_is_not_an_agent_is_refused(client, django_user_model, ticket, name):
     user = django_user_model.objects.create_user(username="visitor", password="x" * 14)
     client.force_login(user)
     assert client.get(url_for(name, ticket)).status_code == 403
@@ -50,8 +51,7 @@ def test_write_urls_refuse_get(client, agent, ticket, name):
     assert client.get(url_for(name, ticket)).status_code == 405
 
 
-@pytest.mark.parametrize("name", ["detail", "timeline", "properties", "merge", "previous",
-                                  "next"])
+@pytest.mark.parametrize("name", ["detail", "timeline", "properties", "merge", "previous", "next"])
 def test_agent_of_another_team_gets_404(client, other_team_agent, ticket, name):
     client.force_login(other_team_agent.user)
     assert client.get(url_for(name, ticket)).status_code == 404

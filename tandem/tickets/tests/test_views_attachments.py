@@ -19,8 +19,12 @@ def attach(ticket_kwargs, filename, content, content_type):
 
 @pytest.fixture
 def html_file(db, customer, team):
-    return attach({"contact": customer, "team": team}, "invoice.html",
-                  b"<script>alert(document.cookie)</script>", "text/html")
+    return attach(
+        {"contact": customer, "team": team},
+        "invoice.html",
+        b"<script>alert(document.cookie)</script>",
+        "text/html",
+    )
 
 
 def download(client, attachment):
@@ -39,14 +43,17 @@ def test_agent_downloads_html_as_opaque_bytes(client, agent, html_file):
     assert b"".join(response.streaming_content) == b"<script>alert(document.cookie)</script>"
 
 
-@pytest.mark.parametrize(("filename", "stored", "served"), [
-    ("logo.svg", "image/svg+xml", "application/octet-stream"),
-    ("page.xhtml", "application/xhtml+xml", "application/octet-stream"),
-    ("run.js", "text/javascript", "application/octet-stream"),
-    ("shot.png", "image/png", "image/png"),
-    ("report.pdf", "application/pdf", "application/pdf"),
-    ("notes.txt", "text/plain; charset=utf-8", "text/plain"),
-])
+@pytest.mark.parametrize(
+    ("filename", "stored", "served"),
+    [
+        ("logo.svg", "image/svg+xml", "application/octet-stream"),
+        ("page.xhtml", "application/xhtml+xml", "application/octet-stream"),
+        ("run.js", "text/javascript", "application/octet-stream"),
+        ("shot.png", "image/png", "image/png"),
+        ("report.pdf", "application/pdf", "application/pdf"),
+        ("notes.txt", "text/plain; charset=utf-8", "text/plain"),
+    ],
+)
 def test_only_harmless_types_keep_their_type(client, agent, customer, filename, stored, served):
     _, attachment = attach({"contact": customer}, filename, b"data", stored)
     client.force_login(agent.user)

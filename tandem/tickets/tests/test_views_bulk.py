@@ -16,14 +16,24 @@ BULK = reverse("tickets:bulk")
 
 @pytest.fixture
 def three(db, customer, team):
-    return [factories.make_ticket(contact=customer, subject=f"Bulk {i}", team=team)
-            for i in range(3)]
+    return [
+        factories.make_ticket(contact=customer, subject=f"Bulk {i}", team=team) for i in range(3)
+    ]
 
 
 def state(tickets) -> list[tuple]:
     rows = Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("number")
-    return [(t.status, t.priority, t.team_id, t.assignee_id,
-             sorted(t.tags.values_list("name", flat=True)), t.updated_at) for t in rows]
+    return [
+        (
+            t.status,
+            t.priority,
+            t.team_id,
+            t.assignee_id,
+            sorted(t.tags.values_list("name", flat=True)),
+            t.updated_at,
+        )
+        for t in rows
+    ]
 
 
 def flashes(response) -> list[str]:
@@ -31,8 +41,9 @@ def flashes(response) -> list[str]:
 
 
 def post(client, tickets, **fields):
-    return client.post(BULK, {"tickets": [t.number for t in tickets], "list": "view=open",
-                              **fields})
+    return client.post(
+        BULK, {"tickets": [t.number for t in tickets], "list": "view=open", **fields}
+    )
 
 
 @pytest.fixture
@@ -57,15 +68,27 @@ def test_unassign(agent_client, agent, customer):
 
 
 def test_set_status_priority_team_and_tag_together(agent_client, other_team, three):
-    post(agent_client, three, status="pending", priority="urgent", team=other_team.pk,
-         add_tag="Outage 42")
+    post(
+        agent_client,
+        three,
+        status="pending",
+        priority="urgent",
+        team=other_team.pk,
+        add_tag="Outage 42",
+    )
     assert [row[:3] for row in state(three)] == [("pending", "urgent", other_team.pk)] * 3
     assert [row[4] for row in state(three)] == [["outage-42"]] * 3
 
 
 def test_redirect_keeps_the_list(agent_client, three):
-    response = agent_client.post(BULK, {"tickets": [three[0].number], "priority": "high",
-                                        "list": "view=support&sort=oldest&junk=1"})
+    response = agent_client.post(
+        BULK,
+        {
+            "tickets": [three[0].number],
+            "priority": "high",
+            "list": "view=support&sort=oldest&junk=1",
+        },
+    )
     assert response["Location"] == reverse("tickets:inbox") + "?view=support&sort=oldest"
 
 
@@ -85,16 +108,18 @@ def test_one_failing_ticket_changes_none_and_names_it(agent_client, agent, three
 
 def test_the_error_shows_on_the_inbox(agent_client, agent, three):
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=three[2], status="solved")
-    response = agent_client.post(BULK, {"tickets": [t.number for t in three], "status": "new"},
-                                 follow=True)
+    response = agent_client.post(
+        BULK, {"tickets": [t.number for t in three], "status": "new"}, follow=True
+    )
     assert "Nothing was changed" in response.content.decode()
 
 
 def test_solving_without_a_required_field_names_the_ticket(agent_client, agent, three):
     actions.create_custom_field(entity="ticket", label="Root cause", kind="text", required=True)
     for ticket in (three[0], three[2]):
-        actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket,
-                              custom_fields={"root_cause": "config"})
+        actions.update_ticket(
+            actor=Actor.for_agent(agent), ticket=ticket, custom_fields={"root_cause": "config"}
+        )
     before = state(three)
     response = post(agent_client, three, status="solved")
     assert state(three) == before
@@ -122,8 +147,9 @@ def test_get_is_not_allowed(agent_client):
     assert agent_client.get(BULK).status_code == 405
 
 
-def test_tickets_the_agent_cannot_see_stop_everything(client, other_team_agent, other_team,
-                                                      customer, three):
+def test_tickets_the_agent_cannot_see_stop_everything(
+    client, other_team_agent, other_team, customer, three
+):
     visible = factories.make_ticket(contact=customer, team=other_team)
     client.force_login(other_team_agent.user)
     before = state([visible, *three])
@@ -134,13 +160,19 @@ def test_tickets_the_agent_cannot_see_stop_everything(client, other_team_agent, 
     ]
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({}, "Nothing was changed: choose what to change first."),
-    ({"assignee": "99999"}, "Nothing was changed: No such agent."),
-    ({"team": "abc"}, "Nothing was changed: No such team."),
-    ({"status": "closed"},
-     "Nothing was changed: Select a valid choice. closed is not one of the available choices."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "Nothing was changed: choose what to change first."),
+        ({"assignee": "99999"}, "Nothing was changed: No such agent."),
+        ({"team": "abc"}, "Nothing was changed: No such team."),
+        (
+            {"status": "closed"},
+            "Nothing was changed: Select a valid choice. "
+            "closed is not one of the available choices.",
+        ),
+    ],
+)
 def test_bad_or_empty_requests_change_nothing(agent_client, three, fields, message):
     before = state(three)
     response = post(agent_client, three, **fields)

@@ -36,15 +36,32 @@ def desk(db, agent, team, other_team, customer):
     made = {}
 
     def ticket(key, minutes, **fields):
-        made[key] = factories.make_ticket(subject=key, contact=fields.pop("contact", customer),
-                                          at=T0 + dt.timedelta(minutes=minutes), **fields)
+        made[key] = factories.make_ticket(
+            subject=key,
+            contact=fields.pop("contact", customer),
+            at=T0 + dt.timedelta(minutes=minutes),
+            **fields,
+        )
 
     ticket("mine_support", 1, assignee=agent, team=team, track="support", priority="high")
     ticket("mine_pending", 2, assignee=agent, team=other_team, track="service", status="pending")
-    ticket("unassigned_service", 3, team=other_team, track="service", tags=["billing"],
-           channel="email", contact=acme_customer)
-    ticket("unassigned_support", 4, team=team, track="support", priority="urgent",
-           tags=["billing", "vip"])
+    ticket(
+        "unassigned_service",
+        3,
+        team=other_team,
+        track="service",
+        tags=["billing"],
+        channel="email",
+        contact=acme_customer,
+    )
+    ticket(
+        "unassigned_support",
+        4,
+        team=team,
+        track="support",
+        priority="urgent",
+        tags=["billing", "vip"],
+    )
     ticket("colleague_open", 5, assignee=colleague, team=team, track="support", status="open")
     ticket("mine_solved", 6, assignee=agent, team=team, track="support", status="solved")
     made["colleague"] = colleague
@@ -70,13 +87,22 @@ def test_signed_in_non_agent_is_refused(client, django_user_model):
         ("unassigned", ["unassigned_support", "unassigned_service"]),
         ("service", ["unassigned_service", "mine_pending"]),
         ("support", ["colleague_open", "unassigned_support", "mine_support"]),
-        ("open", ["colleague_open", "unassigned_support", "unassigned_service", "mine_pending",
-                  "mine_support"]),
+        (
+            "open",
+            [
+                "colleague_open",
+                "unassigned_support",
+                "unassigned_service",
+                "mine_pending",
+                "mine_support",
+            ],
+        ),
         ("solved", ["mine_solved"]),
     ],
 )
-def test_each_view_lists_exactly_its_tickets_newest_activity_first(client, agent, desk, view,
-                                                                   expected):
+def test_each_view_lists_exactly_its_tickets_newest_activity_first(
+    client, agent, desk, view, expected
+):
     response = signed_in(client, agent).get(INBOX, {"view": view})
     assert response.status_code == 200
     assert numbers(response) == [desk[key].number for key in expected]
@@ -108,8 +134,9 @@ def test_filters_narrow_the_view(client, agent, desk, params, expected):
 def test_team_and_assignee_filters_take_ids(client, agent, team, desk):
     client = signed_in(client, agent)
     by_team = client.get(INBOX, {"team": team.pk})
-    assert numbers(by_team) == [desk[k].number for k in
-                                ("colleague_open", "unassigned_support", "mine_support")]
+    assert numbers(by_team) == [
+        desk[k].number for k in ("colleague_open", "unassigned_support", "mine_support")
+    ]
     by_assignee = client.get(INBOX, {"assignee": desk["colleague"].pk})
     assert numbers(by_assignee) == [desk["colleague_open"].number]
 
@@ -125,12 +152,36 @@ def test_malformed_filter_values_are_ignored_not_errors(client, agent, desk):
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("oldest", ["mine_support", "mine_pending", "unassigned_service", "unassigned_support",
-                    "colleague_open"]),
-        ("number", ["colleague_open", "unassigned_support", "unassigned_service",
-                    "mine_pending", "mine_support"]),
-        ("created", ["colleague_open", "unassigned_support", "unassigned_service",
-                     "mine_pending", "mine_support"]),
+        (
+            "oldest",
+            [
+                "mine_support",
+                "mine_pending",
+                "unassigned_service",
+                "unassigned_support",
+                "colleague_open",
+            ],
+        ),
+        (
+            "number",
+            [
+                "colleague_open",
+                "unassigned_support",
+                "unassigned_service",
+                "mine_pending",
+                "mine_support",
+            ],
+        ),
+        (
+            "created",
+            [
+                "colleague_open",
+                "unassigned_support",
+                "unassigned_service",
+                "mine_pending",
+                "mine_support",
+            ],
+        ),
     ],
 )
 def test_sort_orders(client, agent, desk, sort, expected):
@@ -139,8 +190,12 @@ def test_sort_orders(client, agent, desk, sort, expected):
 
 
 def test_sort_by_last_activity_follows_a_new_reply(client, agent, desk):
-    actions.add_message(actor=Actor.for_agent(agent), ticket=desk["mine_support"],
-                        body="On it", visibility="internal")
+    actions.add_message(
+        actor=Actor.for_agent(agent),
+        ticket=desk["mine_support"],
+        body="On it",
+        visibility="internal",
+    )
     response = signed_in(client, agent).get(INBOX)
     assert numbers(response)[0] == desk["mine_support"].number
 
@@ -175,8 +230,9 @@ class TestPagination:
         monkeypatch.setattr(inbox_views, "PAGE_SIZE", 7)
         # Ties on updated_at on purpose: the number breaks them, so no row is lost or doubled.
         return [
-            factories.make_ticket(contact=customer, subject=f"Paged {i}",
-                                  at=T0 + dt.timedelta(minutes=i // 3))
+            factories.make_ticket(
+                contact=customer, subject=f"Paged {i}", at=T0 + dt.timedelta(minutes=i // 3)
+            )
             for i in range(30)
         ]
 
@@ -185,8 +241,9 @@ class TestPagination:
         client = signed_in(client, agent)
         seen, cursor, pages = [], "", 0
         while True:
-            response = client.get(INBOX, {"sort": sort, "cursor": cursor} if cursor else
-                                  {"sort": sort})
+            response = client.get(
+                INBOX, {"sort": sort, "cursor": cursor} if cursor else {"sort": sort}
+            )
             seen += numbers(response)
             pages += 1
             next_query = response.context["next_query"]
@@ -226,8 +283,14 @@ def _busy_desk(count: int, team, agent):
     org = factories.make_organization()
     for i in range(count):
         contact = factories.make_contact(organization=org)
-        factories.make_ticket(contact=contact, subject=f"Busy {i}", team=team,
-                              assignee=agent, tags=[f"t{i % 4}", "common"], priority="high")
+        factories.make_ticket(
+            contact=contact,
+            subject=f"Busy {i}",
+            team=team,
+            assignee=agent,
+            tags=[f"t{i % 4}", "common"],
+            priority="high",
+        )
 
 
 @pytest.mark.parametrize("size", [5, 60])
@@ -243,8 +306,9 @@ def test_query_count_is_fixed_whatever_the_page_size(
     assert len(numbers(response)) == min(size, 50)
 
 
-def test_query_count_holds_for_filtered_later_pages(client, agent, team,
-                                                    django_assert_max_num_queries):
+def test_query_count_holds_for_filtered_later_pages(
+    client, agent, team, django_assert_max_num_queries
+):
     _busy_desk(60, team, agent)
     client = signed_in(client, agent)
     first = client.get(INBOX, {"view": "mine", "priority": "high"})
@@ -256,8 +320,9 @@ def test_query_count_holds_for_filtered_later_pages(client, agent, team,
 def test_light_agent_sees_their_teams_tickets_and_no_bulk_controls(client, light_agent, desk):
     response = signed_in(client, light_agent).get(INBOX)
     html = response.content.decode()
-    assert numbers(response) == [desk[k].number for k in
-                                 ("colleague_open", "unassigned_support", "mine_support")]
+    assert numbers(response) == [
+        desk[k].number for k in ("colleague_open", "unassigned_support", "mine_support")
+    ]
     assert 'id="bulk-form"' not in html
     assert "data-row-check" not in html
     assert reverse("tickets:new") not in html

@@ -18,10 +18,16 @@ T0 = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.UTC)
 def listed(db, customer, agent, team):
     """Five tickets; two share a timestamp so the tie-break on number is exercised."""
     minutes = [0, 10, 10, 20, 30]
-    return [factories.make_ticket(contact=customer, subject=f"Step {i}", team=team,
-                                  priority="high" if i % 2 else "normal",
-                                  at=T0 + dt.timedelta(minutes=m))
-            for i, m in enumerate(minutes)]
+    return [
+        factories.make_ticket(
+            contact=customer,
+            subject=f"Step {i}",
+            team=team,
+            priority="high" if i % 2 else "normal",
+            at=T0 + dt.timedelta(minutes=m),
+        )
+        for i, m in enumerate(minutes)
+    ]
 
 
 def landing(response):
@@ -56,7 +62,8 @@ def test_next_walks_the_list_in_its_order_then_stays_at_the_end(client, agent, l
 def test_previous_walks_back(client, agent, listed):
     client.force_login(agent.user)
     assert walk(client, listed[0], "", "previous", 10) == [
-        listed[i].number for i in (1, 2, 3, 4, 4)]
+        listed[i].number for i in (1, 2, 3, 4, 4)
+    ]
 
 
 def test_stepping_respects_filters_and_sort(client, agent, listed):
@@ -75,8 +82,7 @@ def test_position_survives_the_ticket_moving_in_the_list(client, agent, listed):
     client.force_login(agent.user)
     pos = ListState().position_of(listed[3])
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=listed[3], status="pending")
-    response = client.get(reverse("tickets:next", args=[listed[3].number]),
-                          {"in": "", "pos": pos})
+    response = client.get(reverse("tickets:next", args=[listed[3].number]), {"in": "", "pos": pos})
     assert landing(response)[0] == listed[2].number
 
 
@@ -84,8 +90,9 @@ def test_ticket_page_links_step_within_the_list(client, agent, listed):
     client.force_login(agent.user)
     state = ListState.from_encoded("view=open&sort=oldest")
     pos = state.position_of(listed[2])
-    response = client.get(reverse("tickets:detail", args=[listed[2].number]),
-                          {"in": "sort=oldest", "pos": pos})
+    response = client.get(
+        reverse("tickets:detail", args=[listed[2].number]), {"in": "sort=oldest", "pos": pos}
+    )
     html = response.content.decode()
     next_url = reverse("tickets:next", args=[listed[2].number])
     assert f'href="{next_url}?in=sort%3Doldest&amp;pos=' in html
@@ -95,8 +102,9 @@ def test_ticket_page_links_step_within_the_list(client, agent, listed):
 
 def test_a_bad_position_counts_from_the_ticket_itself(client, agent, listed):
     client.force_login(agent.user)
-    response = client.get(reverse("tickets:next", args=[listed[4].number]),
-                          {"in": "", "pos": "garbage"})
+    response = client.get(
+        reverse("tickets:next", args=[listed[4].number]), {"in": "", "pos": "garbage"}
+    )
     assert landing(response)[0] == listed[3].number
 
 

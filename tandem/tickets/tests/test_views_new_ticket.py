@@ -12,9 +12,15 @@ NEW = reverse("tickets:new")
 
 
 def form(**overrides):
-    data = {"email": "Pat@Phone.test", "name": "Pat Caller", "subject": "Card declined",
-            "body": "Called in: card declined twice.", "channel": "phone", "priority": "high",
-            "team": ""}
+    data = {
+        "email": "Pat@Phone.test",
+        "name": "Pat Caller",
+        "subject": "Card declined",
+        "body": "Called in: card declined twice.",
+        "channel": "phone",
+        "priority": "high",
+        "team": "",
+    }
     data.update(overrides)
     return data
 
@@ -27,11 +33,19 @@ def test_agent_opens_a_ticket_for_a_new_customer(client, agent, team):
     assert response.status_code == 302
     assert response["Location"] == reverse("tickets:detail", args=[ticket.number])
     assert (ticket.subject, ticket.channel, ticket.priority, ticket.team, ticket.track) == (
-        "Card declined", "phone", "high", team, "support")
+        "Card declined",
+        "phone",
+        "high",
+        team,
+        "support",
+    )
     assert (ticket.contact.email, ticket.contact.name) == ("pat@phone.test", "Pat Caller")
     message = ticket.messages.get()
     assert (message.body, message.author_kind, message.author_contact) == (
-        "Called in: card declined twice.", "contact", ticket.contact)
+        "Called in: card declined twice.",
+        "contact",
+        ticket.contact,
+    )
     assert message.meta == {"entered_by": agent.pk}
     assert ticket.events.get(kind="created").actor_agent == agent
 
@@ -43,12 +57,15 @@ def test_existing_customer_is_reused(client, agent, customer):
     assert Contact.objects.count() == 1
 
 
-@pytest.mark.parametrize(("field", "value", "error"), [
-    ("email", "not-an-email", "Enter a valid email address."),
-    ("subject", "", "This field is required."),
-    ("body", "", "This field is required."),
-    ("channel", "carrier-pigeon", "Select a valid choice."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("subject", "", "This field is required."),
+        ("body", "", "This field is required."),
+        ("channel", "carrier-pigeon", "Select a valid choice."),
+    ],
+)
 def test_bad_input_is_shown_and_nothing_is_created(client, agent, field, value, error):
     client.force_login(agent.user)
     response = client.post(NEW, form(**{field: value}))

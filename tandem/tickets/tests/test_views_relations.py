@@ -29,8 +29,13 @@ def agent_client(client, agent):
 
 @pytest.fixture
 def duplicate(db, customer, team):
-    return factories.make_ticket(contact=customer, subject="Login broken (again)", team=team,
-                                 body="Second mail about it", tags=["dup"])
+    return factories.make_ticket(
+        contact=customer,
+        subject="Login broken (again)",
+        team=team,
+        body="Second mail about it",
+        tags=["dup"],
+    )
 
 
 # --- merge ----------------------------------------------------------------------------
@@ -46,16 +51,20 @@ def test_merge_asks_for_confirmation_showing_both_subjects(agent_client, ticket,
     assert Ticket.objects.get(pk=duplicate.pk).merged_into is None  # nothing happened yet
 
 
-def test_confirmed_merge_moves_the_conversation_and_shows_the_banner(agent_client, ticket,
-                                                                     duplicate):
-    response = agent_client.post(url("merge", duplicate), {"number": f"#{ticket.number}",
-                                                           "note": "same issue"})
+def test_confirmed_merge_moves_the_conversation_and_shows_the_banner(
+    agent_client, ticket, duplicate
+):
+    response = agent_client.post(
+        url("merge", duplicate), {"number": f"#{ticket.number}", "note": "same issue"}
+    )
     assert response.status_code == 302
     assert response["Location"] == url("detail", ticket)
     duplicate.refresh_from_db()
     assert duplicate.merged_into_id == ticket.number and duplicate.status == "closed"
     assert list(Message.objects.filter(ticket=ticket).values_list("body", flat=True)) == [
-        "The login page says my password is wrong.", "Second mail about it"]
+        "The login page says my password is wrong.",
+        "Second mail about it",
+    ]
     assert list(ticket.tags.values_list("name", flat=True)) == ["dup"]
     survivor_page = agent_client.get(url("detail", ticket))
     assert f"merged #{duplicate.number} into this ticket" in text_of(survivor_page)
@@ -64,11 +73,14 @@ def test_confirmed_merge_moves_the_conversation_and_shows_the_banner(agent_clien
     assert f'href="{url("detail", ticket)}"' in merged_page.content.decode()
 
 
-@pytest.mark.parametrize(("typed", "error"), [
-    ("abc", "Enter a ticket number, like 1042."),
-    ("999999", "There is no ticket #999999 you can open."),
-    ("self", "That is this ticket; enter another number."),
-])
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("abc", "Enter a ticket number, like 1042."),
+        ("999999", "There is no ticket #999999 you can open."),
+        ("self", "That is this ticket; enter another number."),
+    ],
+)
 def test_merge_target_must_be_another_visible_ticket(agent_client, duplicate, typed, error):
     typed = str(duplicate.number) if typed == "self" else typed
     for method in (agent_client.get, agent_client.post):
@@ -78,8 +90,9 @@ def test_merge_target_must_be_another_visible_ticket(agent_client, duplicate, ty
     assert Ticket.objects.get(pk=duplicate.pk).merged_into is None
 
 
-def test_merge_into_a_ticket_of_another_team_is_not_possible(client, other_team_agent,
-                                                             other_team, customer, ticket):
+def test_merge_into_a_ticket_of_another_team_is_not_possible(
+    client, other_team_agent, other_team, customer, ticket
+):
     mine = factories.make_ticket(contact=customer, team=other_team)
     client.force_login(other_team_agent.user)
     response = client.post(url("merge", mine), {"number": ticket.number})
@@ -118,12 +131,14 @@ def test_link_by_number_lists_it_and_unlink_removes_it(agent_client, ticket, dup
     page = text_of(agent_client.get(url("detail", ticket)))
     assert f"Related #{duplicate.number} Login broken (again) New" in page
     assert f"Related #{ticket.number} Cannot log in" in text_of(
-        agent_client.get(url("detail", duplicate)))
+        agent_client.get(url("detail", duplicate))
+    )
     response = agent_client.post(url("unlink", ticket, duplicate.number))
     assert response.status_code == 302
     assert not TicketLink.objects.exists()
-    assert set(ticket.events.filter(kind__in=["linked", "unlinked"])
-               .values_list("kind", flat=True)) == {"linked", "unlinked"}
+    assert set(
+        ticket.events.filter(kind__in=["linked", "unlinked"]).values_list("kind", flat=True)
+    ) == {"linked", "unlinked"}
 
 
 def test_link_over_htmx_returns_the_links_partial(agent_client, ticket, duplicate):
@@ -140,8 +155,10 @@ def test_link_over_htmx_returns_the_links_partial(agent_client, ticket, duplicat
 def test_linking_an_unknown_ticket_is_an_error_next_to_the_field(agent_client, ticket):
     response = agent_client.post(url("link", ticket), {"number": "424242"}, **HTMX)
     assert response.status_code == 422
-    assert ('<p id="link-number-error" class="field-error" role="alert">'
-            "There is no ticket #424242 you can open.</p>") in response.content.decode()
+    assert (
+        '<p id="link-number-error" class="field-error" role="alert">'
+        "There is no ticket #424242 you can open.</p>"
+    ) in response.content.decode()
     assert not TicketLink.objects.exists()
 
 

@@ -28,10 +28,19 @@ def template_names(response) -> list[str]:
 
 def snapshot(ticket: Ticket) -> tuple:
     ticket = Ticket.objects.get(pk=ticket.pk)
-    return (ticket.status, ticket.priority, ticket.track, ticket.team_id, ticket.assignee_id,
-            ticket.category, ticket.custom_fields,
-            sorted(ticket.tags.values_list("name", flat=True)),
-            ticket.messages.count(), ticket.events.count(), ticket.updated_at)
+    return (
+        ticket.status,
+        ticket.priority,
+        ticket.track,
+        ticket.team_id,
+        ticket.assignee_id,
+        ticket.category,
+        ticket.custom_fields,
+        sorted(ticket.tags.values_list("name", flat=True)),
+        ticket.messages.count(),
+        ticket.events.count(),
+        ticket.updated_at,
+    )
 
 
 @pytest.fixture
@@ -56,8 +65,9 @@ def url(name, ticket, *args):
 def test_page_shows_header_conversation_and_events(agent_client, agent, ticket):
     actor = Actor.for_agent(agent)
     actions.add_message(actor=actor, ticket=ticket, body="We are looking into it.")
-    actions.add_message(actor=actor, ticket=ticket, body="Check the SSO logs",
-                        visibility="internal")
+    actions.add_message(
+        actor=actor, ticket=ticket, body="Check the SSO logs", visibility="internal"
+    )
     actions.update_ticket(actor=actor, ticket=ticket, status="pending")
     response = agent_client.get(url("detail", ticket))
     assert response.status_code == 200
@@ -76,8 +86,9 @@ def test_page_shows_header_conversation_and_events(agent_client, agent, ticket):
 
 
 def test_message_html_is_rendered_as_sanitised_markup_only(agent_client, customer, team):
-    ticket = factories.make_ticket(contact=customer, team=team, body="x",
-                                   html="<p><b>Bold</b><script>alert(1)</script></p>")
+    ticket = factories.make_ticket(
+        contact=customer, team=team, body="x", html="<p><b>Bold</b><script>alert(1)</script></p>"
+    )
     html = agent_client.get(url("detail", ticket)).content.decode()
     assert "<b>Bold</b>" in html
     assert "alert(1)" not in html
@@ -138,19 +149,26 @@ def test_other_team_agent_gets_404_everywhere(client, other_team_agent, ticket):
 
 
 def test_public_reply_by_plain_post_redirects_back(agent_client, agent, ticket):
-    response = agent_client.post(url("reply", ticket), {"visibility": "public",
-                                                        "body": "Try resetting it here."})
+    response = agent_client.post(
+        url("reply", ticket), {"visibility": "public", "body": "Try resetting it here."}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(url("detail", ticket) + "?in=&pos=")
     message = ticket.messages.order_by("-id").first()
     assert (message.body, message.visibility, message.author_agent) == (
-        "Try resetting it here.", "public", agent)
+        "Try resetting it here.",
+        "public",
+        agent,
+    )
     assert Ticket.objects.get(pk=ticket.pk).status == "open"
 
 
 def test_reply_over_htmx_returns_the_timeline_and_refreshed_parts(agent_client, ticket):
-    response = agent_client.post(url("reply", ticket), {"visibility": "public", "body": "Hello!",
-                                                        "status": "pending"}, **HTMX)
+    response = agent_client.post(
+        url("reply", ticket),
+        {"visibility": "public", "body": "Hello!", "status": "pending"},
+        **HTMX,
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert template_names(response)[0] == "tickets/_after_change.html"
@@ -163,8 +181,9 @@ def test_reply_over_htmx_returns_the_timeline_and_refreshed_parts(agent_client, 
 
 
 def test_internal_note_over_htmx(agent_client, ticket):
-    response = agent_client.post(url("reply", ticket), {"visibility": "internal",
-                                                        "body": "Escalate if SSO."}, **HTMX)
+    response = agent_client.post(
+        url("reply", ticket), {"visibility": "internal", "body": "Escalate if SSO."}, **HTMX
+    )
     assert response.status_code == 200
     note = ticket.messages.get(visibility="internal")
     assert note.body == "Escalate if SSO."
@@ -173,8 +192,9 @@ def test_internal_note_over_htmx(agent_client, ticket):
 
 
 def test_submit_as_solved(agent_client, ticket):
-    agent_client.post(url("reply", ticket), {"visibility": "public", "body": "Fixed.",
-                                             "status": "solved"})
+    agent_client.post(
+        url("reply", ticket), {"visibility": "public", "body": "Fixed.", "status": "solved"}
+    )
     ticket.refresh_from_db()
     assert ticket.status == "solved" and ticket.solved_at is not None
 
@@ -182,19 +202,22 @@ def test_submit_as_solved(agent_client, ticket):
 def test_reply_with_attachments(agent_client, ticket):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    files = [SimpleUploadedFile("log.txt", b"line 1\n", content_type="text/plain"),
-             SimpleUploadedFile("shot.png", b"\x89PNG....", content_type="image/png")]
-    agent_client.post(url("reply", ticket), {"visibility": "public", "body": "See attached",
-                                             "attachments": files})
+    files = [
+        SimpleUploadedFile("log.txt", b"line 1\n", content_type="text/plain"),
+        SimpleUploadedFile("shot.png", b"\x89PNG....", content_type="image/png"),
+    ]
+    agent_client.post(
+        url("reply", ticket), {"visibility": "public", "body": "See attached", "attachments": files}
+    )
     message = ticket.messages.order_by("-id").first()
-    assert sorted(message.attachments.values_list("filename", flat=True)) == ["log.txt",
-                                                                              "shot.png"]
+    assert sorted(message.attachments.values_list("filename", flat=True)) == ["log.txt", "shot.png"]
 
 
 def test_empty_reply_is_refused_and_writes_nothing(agent_client, ticket):
     before = snapshot(ticket)
-    response = agent_client.post(url("reply", ticket), {"visibility": "public", "body": "  "},
-                                 **HTMX)
+    response = agent_client.post(
+        url("reply", ticket), {"visibility": "public", "body": "  "}, **HTMX
+    )
     assert response.status_code == 422
     assert response["HX-Retarget"] == "#composer"
     assert "Message may not be empty" in text_of(response)
@@ -206,8 +229,9 @@ def test_empty_reply_is_refused_and_writes_nothing(agent_client, ticket):
 def test_reply_that_would_break_a_required_field_is_refused_whole(agent_client, ticket):
     actions.create_custom_field(entity="ticket", label="Root cause", kind="text", required=True)
     before = snapshot(ticket)
-    response = agent_client.post(url("reply", ticket), {"visibility": "public", "body": "Done",
-                                                        "status": "solved"}, **HTMX)
+    response = agent_client.post(
+        url("reply", ticket), {"visibility": "public", "body": "Done", "status": "solved"}, **HTMX
+    )
     assert response.status_code == 422
     assert "Root cause: Root cause is required" in text_of(response)
     assert snapshot(ticket) == before
@@ -218,8 +242,7 @@ def test_merged_ticket_shows_banner_and_no_composer(agent_client, agent, custome
     actions.merge_tickets(actor=Actor.for_agent(agent), source=ticket, target=survivor)
     html = agent_client.get(url("detail", ticket)).content.decode()
     survivor_url = url("detail", survivor)
-    assert (f'Merged into <a href="{survivor_url}">#{survivor.number} Login broken again</a>'
-            in html)
+    assert f'Merged into <a href="{survivor_url}">#{survivor.number} Login broken again</a>' in html
     assert "data-composer" not in html
 
 
@@ -227,23 +250,42 @@ def test_merged_ticket_shows_banner_and_no_composer(agent_client, agent, custome
 
 
 def test_property_change_by_plain_post(agent_client, agent, other_team, ticket):
-    response = agent_client.post(url("properties", ticket), {
-        "priority": "high", "was_priority": "normal", "team": other_team.pk,
-        "was_team": ticket.team_id, "assignee": agent.pk, "was_assignee": "none",
-        "category": "login", "was_category": "",
-    })
+    response = agent_client.post(
+        url("properties", ticket),
+        {
+            "priority": "high",
+            "was_priority": "normal",
+            "team": other_team.pk,
+            "was_team": ticket.team_id,
+            "assignee": agent.pk,
+            "was_assignee": "none",
+            "category": "login",
+            "was_category": "",
+        },
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.team, ticket.assignee, ticket.category, ticket.track) == (
-        "high", other_team, agent, "login", "service")
+        "high",
+        other_team,
+        agent,
+        "login",
+        "service",
+    )
     kinds = set(ticket.events.values_list("kind", flat=True))
-    assert {"priority_changed", "team_changed", "assignee_changed", "category_changed",
-            "track_changed"} <= kinds
+    assert {
+        "priority_changed",
+        "team_changed",
+        "assignee_changed",
+        "category_changed",
+        "track_changed",
+    } <= kinds
 
 
 def test_property_change_over_htmx_returns_the_panel_and_new_event_lines(agent_client, ticket):
-    response = agent_client.post(url("properties", ticket), {"status": "pending",
-                                                             "was_status": "new"}, **HTMX)
+    response = agent_client.post(
+        url("properties", ticket), {"status": "pending", "was_status": "new"}, **HTMX
+    )
     assert response.status_code == 200
     assert template_names(response)[0] == "tickets/_properties_saved.html"
     html = response.content.decode()
@@ -256,9 +298,15 @@ def test_property_change_over_htmx_returns_the_panel_and_new_event_lines(agent_c
 def test_unchanged_controls_never_revert_a_colleagues_change(agent_client, admin, ticket):
     # The page showed priority "normal"; meanwhile an admin set it to urgent.
     actions.update_ticket(actor=Actor.for_agent(admin), ticket=ticket, priority="urgent")
-    agent_client.post(url("properties", ticket), {
-        "status": "pending", "was_status": "new", "priority": "normal", "was_priority": "normal",
-    })
+    agent_client.post(
+        url("properties", ticket),
+        {
+            "status": "pending",
+            "was_status": "new",
+            "priority": "normal",
+            "was_priority": "normal",
+        },
+    )
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority) == ("pending", "urgent")
 
@@ -289,8 +337,9 @@ class TestCustomFields:
         return [
             actions.create_custom_field(entity="ticket", label="Budget", kind="number"),
             actions.create_custom_field(entity="ticket", label="Go live", kind="date"),
-            actions.create_custom_field(entity="ticket", label="Plan tier", kind="choice",
-                                        choices=["Basic", "Pro"]),
+            actions.create_custom_field(
+                entity="ticket", label="Plan tier", kind="choice", choices=["Basic", "Pro"]
+            ),
             actions.create_custom_field(entity="ticket", label="Urgent fix", kind="checkbox"),
             actions.create_custom_field(entity="ticket", label="Order ref", kind="text"),
             actions.create_custom_field(entity="contact", label="Shoe size", kind="number"),
@@ -307,35 +356,55 @@ class TestCustomFields:
         assert "shoe_size" not in html
 
     def test_valid_values_are_stored_typed(self, agent_client, ticket, fields):
-        agent_client.post(url("properties", ticket), {
-            "custom_fields.budget": "1500.5", "custom_fields.go_live": "2025-06-01",
-            "custom_fields.plan_tier": "Pro", "custom_fields.urgent_fix": ["false", "true"],
-            "custom_fields.order_ref": "  A-17 ",
-        })
+        agent_client.post(
+            url("properties", ticket),
+            {
+                "custom_fields.budget": "1500.5",
+                "custom_fields.go_live": "2025-06-01",
+                "custom_fields.plan_tier": "Pro",
+                "custom_fields.urgent_fix": ["false", "true"],
+                "custom_fields.order_ref": "  A-17 ",
+            },
+        )
         ticket.refresh_from_db()
-        assert ticket.custom_fields == {"budget": 1500.5, "go_live": "2025-06-01",
-                                        "plan_tier": "Pro", "urgent_fix": True,
-                                        "order_ref": "A-17"}
+        assert ticket.custom_fields == {
+            "budget": 1500.5,
+            "go_live": "2025-06-01",
+            "plan_tier": "Pro",
+            "urgent_fix": True,
+            "order_ref": "A-17",
+        }
 
     def test_unchecking_a_checkbox_stores_false(self, agent_client, ticket, fields):
-        agent_client.post(url("properties", ticket),
-                          {"custom_fields.urgent_fix": ["false", "true"]})
-        agent_client.post(url("properties", ticket), {"custom_fields.urgent_fix": ["false"],
-                                                      "was_custom_fields.urgent_fix": "true"})
+        agent_client.post(
+            url("properties", ticket), {"custom_fields.urgent_fix": ["false", "true"]}
+        )
+        agent_client.post(
+            url("properties", ticket),
+            {"custom_fields.urgent_fix": ["false"], "was_custom_fields.urgent_fix": "true"},
+        )
         ticket.refresh_from_db()
         assert ticket.custom_fields == {"urgent_fix": False}
 
-    def test_bad_values_are_refused_with_the_error_next_to_each_field(self, agent_client, ticket,
-                                                                      fields):
+    def test_bad_values_are_refused_with_the_error_next_to_each_field(
+        self, agent_client, ticket, fields
+    ):
         before = snapshot(ticket)
-        response = agent_client.post(url("properties", ticket), {
-            "custom_fields.budget": "lots", "custom_fields.go_live": "next week",
-            "custom_fields.plan_tier": "Gold", "priority": "high",
-        }, **HTMX)
+        response = agent_client.post(
+            url("properties", ticket),
+            {
+                "custom_fields.budget": "lots",
+                "custom_fields.go_live": "next week",
+                "custom_fields.plan_tier": "Gold",
+                "priority": "high",
+            },
+            **HTMX,
+        )
         assert response.status_code == 422
         html = response.content.decode()
-        assert ('<p id="cf-budget-error" class="field-error" role="alert">'
-                "Budget must be a number</p>") in html
+        assert (
+            '<p id="cf-budget-error" class="field-error" role="alert">Budget must be a number</p>'
+        ) in html
         assert "Go live must be a date as YYYY-MM-DD</p>" in html
         assert "Plan tier must be one of: Basic, Pro</p>" in html
         # Shown back as typed (a number input would blank it), with the error beside it.
@@ -365,17 +434,21 @@ def test_light_agent_reads_and_sees_only_the_note_composer(light_client, ticket)
 
 
 def test_light_agent_may_add_a_note(light_client, light_agent, ticket):
-    response = light_client.post(url("reply", ticket), {"visibility": "internal",
-                                                        "body": "Engineering: known bug"})
+    response = light_client.post(
+        url("reply", ticket), {"visibility": "internal", "body": "Engineering: known bug"}
+    )
     assert response.status_code == 302
     note = ticket.messages.get(visibility="internal")
     assert note.author_agent == light_agent
 
 
-@pytest.mark.parametrize("data", [
-    {"visibility": "public", "body": "Hi customer"},
-    {"visibility": "internal", "body": "note", "status": "solved"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"visibility": "public", "body": "Hi customer"},
+        {"visibility": "internal", "body": "note", "status": "solved"},
+    ],
+)
 def test_light_agent_public_reply_or_status_is_403_and_writes_nothing(light_client, ticket, data):
     before = snapshot(ticket)
     assert light_client.post(url("reply", ticket), data).status_code == 403
@@ -406,8 +479,12 @@ def test_ticket_page_and_sidebar_stay_within_the_query_budget(
 ):
     ticket = factories.make_ticket(contact=customer, team=team, tags=["vip", "sso"])
     for n in range(messages):
-        actions.add_message(actor=Actor.for_agent(agent), ticket=ticket, body=f"reply {n}",
-                            attachments=[actions.IncomingFile(f"log{n}.txt", b"x")])
+        actions.add_message(
+            actor=Actor.for_agent(agent),
+            ticket=ticket,
+            body=f"reply {n}",
+            attachments=[actions.IncomingFile(f"log{n}.txt", b"x")],
+        )
     client.force_login(agent.user)
     client.get(url("detail", ticket))  # warms the session and picker caches
     with django_assert_max_num_queries(8):
@@ -417,8 +494,9 @@ def test_ticket_page_and_sidebar_stay_within_the_query_budget(
 
 
 def test_status_change_refreshes_submit_as_without_touching_the_draft(agent_client, ticket):
-    response = agent_client.post(url("properties", ticket), {"status": "pending"},
-                                 HTTP_HX_REQUEST="true")
+    response = agent_client.post(
+        url("properties", ticket), {"status": "pending"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert '<span id="submit-as-wrap" class="submit-as" hx-swap-oob="true">' in html

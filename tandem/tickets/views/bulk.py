@@ -38,12 +38,14 @@ def bulk_update(request):
     tickets = list(tickets_visible_to(request.agent).filter(number__in=numbers).order_by("number"))
     missing = sorted(set(numbers) - {t.number for t in tickets})
     if missing:
-        messages.error(request,
-                       f"Nothing was changed: ticket #{missing[0]} is not one you can open.")
+        messages.error(
+            request, f"Nothing was changed: ticket #{missing[0]} is not one you can open."
+        )
         return back
     try:
-        actions.bulk_update_tickets(actor=Actor.for_agent(request.agent), tickets=tickets,
-                                    **changes)
+        actions.bulk_update_tickets(
+            actor=Actor.for_agent(request.agent), tickets=tickets, **changes
+        )
     except InvalidInput as error:
         detail = "; ".join(_describe(e) for e in error.errors)
         messages.error(request, f"Nothing was changed: {detail}")

@@ -24,12 +24,19 @@ def inbox(request):
     state = ListState.from_query(request.GET)
     cursor = request.GET.get("cursor", "")
     try:
-        page = inbox_page(agent, view=state.view, filters=state.filters, sort=state.sort,
-                          cursor=cursor, size=PAGE_SIZE)
+        page = inbox_page(
+            agent,
+            view=state.view,
+            filters=state.filters,
+            sort=state.sort,
+            cursor=cursor,
+            size=PAGE_SIZE,
+        )
     except ValueError:  # a stale or edited cursor: start from the top rather than fail
         cursor = ""
-        page = inbox_page(agent, view=state.view, filters=state.filters, sort=state.sort,
-                          size=PAGE_SIZE)
+        page = inbox_page(
+            agent, view=state.view, filters=state.filters, sort=state.sort, size=PAGE_SIZE
+        )
     list_query = state.query()
     context = {
         "state": state,
@@ -42,19 +49,23 @@ def inbox(request):
     if request.htmx and not request.htmx.history_restore_request:
         # "Load more": only the next rows, appended in place of the button row.
         return render(request, "tickets/_inbox_rows.html", context)
-    context.update({
-        "views": [(key, label, ListState(view=key, sort=state.sort).query())
-                  for key, label in INBOX_VIEWS.items()],
-        "clear_query": ListState(view=state.view, sort=state.sort).query(),
-        "sorts": [(key, label) for key, (_, _, label) in SORTS.items()],
-        "teams": directory.teams(),
-        "agents": directory.assignable_agents(),
-        "statuses": Status.choices,
-        "priorities": Priority.choices,
-        "channels": Channel.choices,
-        "tracks": Track.choices,
-        "submit_as": SUBMIT_AS,
-    })
+    context.update(
+        {
+            "views": [
+                (key, label, ListState(view=key, sort=state.sort).query())
+                for key, label in INBOX_VIEWS.items()
+            ],
+            "clear_query": ListState(view=state.view, sort=state.sort).query(),
+            "sorts": [(key, label) for key, (_, _, label) in SORTS.items()],
+            "teams": directory.teams(),
+            "agents": directory.assignable_agents(),
+            "statuses": Status.choices,
+            "priorities": Priority.choices,
+            "channels": Channel.choices,
+            "tracks": Track.choices,
+            "submit_as": SUBMIT_AS,
+        }
+    )
     return render(request, "tickets/inbox.html", context)
 
 

@@ -24,12 +24,18 @@ def new_ticket(request):
         try:
             # One transaction: a refused ticket leaves no stray contact behind.
             with transaction.atomic():
-                contact = people_actions.find_or_create_contact(email=data["email"],
-                                                                name=data["name"])
+                contact = people_actions.find_or_create_contact(
+                    email=data["email"], name=data["name"]
+                )
                 ticket = actions.create_ticket(
-                    actor=Actor.for_agent(request.agent), contact=contact,
-                    subject=data["subject"], body=data["body"], channel=data["channel"],
-                    priority=data["priority"], team=data["team"], attachments=files,
+                    actor=Actor.for_agent(request.agent),
+                    contact=contact,
+                    subject=data["subject"],
+                    body=data["body"],
+                    channel=data["channel"],
+                    priority=data["priority"],
+                    team=data["team"],
+                    attachments=files,
                 )
         except InvalidInput as error:
             for item in error.errors:

@@ -48,8 +48,12 @@ def merge(request, number: int):
         context["warnings"] = _merge_warnings(source, target)
         return render(request, "tickets/merge_confirm.html", context)
     try:
-        actions.merge_tickets(actor=Actor.for_agent(agent), source=source, target=target,
-                              note=data.get("note", "").strip())
+        actions.merge_tickets(
+            actor=Actor.for_agent(agent),
+            source=source,
+            target=target,
+            note=data.get("note", "").strip(),
+        )
     except InvalidInput as failure:
         context["errors"] = [e.message for e in failure.errors]
         return render(request, "tickets/merge_confirm.html", context, status=UNPROCESSABLE)
@@ -71,8 +75,9 @@ def link(request, number: int):
             actions.link_tickets(actor=Actor.for_agent(agent), ticket=ticket, other=other)
         except InvalidInput as failure:
             errors = {"number": [e.message for e in failure.errors]}
-    return _links_response(request, ticket, errors=errors,
-                           done="" if errors else f"Linked #{other.number}.")
+    return _links_response(
+        request, ticket, errors=errors, done="" if errors else f"Linked #{other.number}."
+    )
 
 
 @full_agent_required
@@ -90,16 +95,30 @@ def _links_response(request, ticket, *, errors: dict, done: str):
     status = UNPROCESSABLE if errors else 200
     if not request.htmx:
         if errors:
-            links = links_context(ticket, request.agent, errors=errors,
-                                  number=request.POST.get("number", ""))
-            return render(request, "tickets/ticket.html",
-                          page_context(request, ticket, links=links), status=status)
+            links = links_context(
+                ticket, request.agent, errors=errors, number=request.POST.get("number", "")
+            )
+            return render(
+                request,
+                "tickets/ticket.html",
+                page_context(request, ticket, links=links),
+                status=status,
+            )
         messages.success(request, done)
         return HttpResponseRedirect(detail_url(ticket, request.POST))
-    links = links_context(ticket, request.agent, errors=errors, carry=carry_of(request.POST),
-                          number=request.POST.get("number", "") if errors else "")
-    return render(request, "tickets/_links.html",
-                  {"links_ctx": links, "announce": done, "oob_announce": True}, status=status)
+    links = links_context(
+        ticket,
+        request.agent,
+        errors=errors,
+        carry=carry_of(request.POST),
+        number=request.POST.get("number", "") if errors else "",
+    )
+    return render(
+        request,
+        "tickets/_links.html",
+        {"links_ctx": links, "announce": done, "oob_announce": True},
+        status=status,
+    )
 
 
 def _merge_warnings(source, target) -> list[str]:

@@ -46,8 +46,17 @@ from tandem.tickets.views.responses import (
 )
 
 COMPOSER_FIELDS = {"body", "visibility", "status", "attachments"}
-PANEL_FIELDS = {"status", "priority", "track", "team", "assignee", "category", "add_tags",
-                "remove_tags", "tags"}
+PANEL_FIELDS = {
+    "status",
+    "priority",
+    "track",
+    "team",
+    "assignee",
+    "category",
+    "add_tags",
+    "remove_tags",
+    "tags",
+}
 
 
 # --- where the agent came from ---------------------------------------------------
@@ -93,8 +102,7 @@ def carry_of(data) -> dict:
     return {"in": data.get("in", ""), "pos": data.get("pos", "")}
 
 
-def composer_context(ticket: Ticket, agent: Agent, *, data=None, errors=None,
-                     carry=None) -> dict:
+def composer_context(ticket: Ticket, agent: Agent, *, data=None, errors=None, carry=None) -> dict:
     errors = errors or {}
     data = data or {}
     can_public = agent.can_reply_publicly
@@ -116,13 +124,16 @@ def composer_context(ticket: Ticket, agent: Agent, *, data=None, errors=None,
     }
 
 
-def properties_context(ticket: Ticket, agent: Agent, *, errors=None, posted=None,
-                       carry=None) -> dict:
+def properties_context(
+    ticket: Ticket, agent: Agent, *, errors=None, posted=None, carry=None
+) -> dict:
     errors = errors or {}
     definitions = ticket_custom_fields()
     rows = custom_field_rows(definitions, ticket.custom_fields, errors, posted)
-    statuses = [ticket.status, *sorted(machine.allowed_next(ticket.status),
-                                       key=list(Status.values).index)]
+    statuses = [
+        ticket.status,
+        *sorted(machine.allowed_next(ticket.status), key=list(Status.values).index),
+    ]
     return {
         "ticket": ticket,
         "can_edit": agent.can_reply_publicly and ticket.status != Status.CLOSED,
@@ -133,12 +144,9 @@ def properties_context(ticket: Ticket, agent: Agent, *, errors=None, posted=None
         "agents": directory.assignable_agents(),
         "tags": list(ticket.tags.order_by("name")),
         "custom_rows": rows,
-        "custom_values": [(r["definition"].label, r["value"], r["definition"].kind)
-                          for r in rows],
+        "custom_values": [(r["definition"].label, r["value"], r["definition"].kind) for r in rows],
         "errors": errors,
-        "other_errors": errors_except(
-            errors, PANEL_FIELDS | {r["name"] for r in rows}
-        ),
+        "other_errors": errors_except(errors, PANEL_FIELDS | {r["name"] for r in rows}),
         "carry": carry or {},
     }
 
@@ -156,8 +164,9 @@ def links_context(ticket: Ticket, agent: Agent, *, errors=None, number="", carry
 
 def customer_context(ticket: Ticket, agent: Agent) -> dict:
     contact = ticket.contact
-    identities = [i for i in contact.identities.all()
-                  if not (i.kind == "email" and i.value == contact.email)]
+    identities = [
+        i for i in contact.identities.all() if not (i.kind == "email" and i.value == contact.email)
+    ]
     return {
         "contact": contact,
         "contact_ticket": ticket,
@@ -214,8 +223,11 @@ def properties(request, number: int):
     if request.method == "POST":
         return update_properties(request, number)
     ticket = ticket_for(request.agent, number)
-    return render(request, "tickets/_properties.html",
-                  {"panel": properties_context(ticket, request.agent, carry=carry_of(request.GET))})
+    return render(
+        request,
+        "tickets/_properties.html",
+        {"panel": properties_context(ticket, request.agent, carry=carry_of(request.GET))},
+    )
 
 
 # --- writes ---------------------------------------------------------------------------
@@ -233,8 +245,11 @@ def reply(request, number: int):
     if form.is_valid():
         try:
             actions.add_message(
-                actor=Actor.for_agent(agent), ticket=ticket, body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"], attachments=files,
+                actor=Actor.for_agent(agent),
+                ticket=ticket,
+                body=form.cleaned_data["body"],
+                visibility=form.cleaned_data["visibility"],
+                attachments=files,
                 status=form.status_or_none(),
             )
         except InvalidInput as error:
@@ -246,29 +261,43 @@ def reply(request, number: int):
     if errors:
         if files:
             errors.setdefault("attachments", []).append("Attach the files again.")
-        composer = composer_context(ticket, agent, data=request.POST, errors=errors,
-                                    carry=carry_of(request.POST))
+        composer = composer_context(
+            ticket, agent, data=request.POST, errors=errors, carry=carry_of(request.POST)
+        )
         if request.htmx:
-            response = render(request, "tickets/_composer.html", {"composer": composer},
-                              status=UNPROCESSABLE)
+            response = render(
+                request, "tickets/_composer.html", {"composer": composer}, status=UNPROCESSABLE
+            )
             response["HX-Retarget"] = "#composer"
             response["HX-Reswap"] = "outerHTML"
             return response
-        return render(request, "tickets/ticket.html",
-                      page_context(request, ticket, composer=composer), status=UNPROCESSABLE)
+        return render(
+            request,
+            "tickets/ticket.html",
+            page_context(request, ticket, composer=composer),
+            status=UNPROCESSABLE,
+        )
 
     done = "Note added." if is_note else "Reply sent."
     if not request.htmx:
         messages.success(request, done)
         return HttpResponseRedirect(detail_url(ticket, request.POST))
     ticket = ticket_for(agent, number)
-    return render(request, "tickets/_after_change.html", {
-        **timeline_context(ticket),
-        "composer": composer_context(ticket, agent, carry=carry_of(request.POST),
-                                     data={"visibility": request.POST.get("visibility")}),
-        "panel": properties_context(ticket, agent, carry=carry_of(request.POST)),
-        "announce": done,
-    })
+    return render(
+        request,
+        "tickets/_after_change.html",
+        {
+            **timeline_context(ticket),
+            "composer": composer_context(
+                ticket,
+                agent,
+                carry=carry_of(request.POST),
+                data={"visibility": request.POST.get("visibility")},
+            ),
+            "panel": properties_context(ticket, agent, carry=carry_of(request.POST)),
+            "announce": done,
+        },
+    )
 
 
 @agent_required
@@ -280,8 +309,11 @@ def update_properties(request, number: int):
         raise PermissionDenied("Light agents cannot change tickets.")
     ticket = ticket_for(agent, number)
     parser = PropertyChanges(
-        request.POST, ticket=ticket, teams=directory.teams(),
-        agents=directory.assignable_agents(), definitions=ticket_custom_fields(),
+        request.POST,
+        ticket=ticket,
+        teams=directory.teams(),
+        agents=directory.assignable_agents(),
+        definitions=ticket_custom_fields(),
     )
     changes = parser.changes()
     errors = dict(parser.errors)
@@ -292,13 +324,19 @@ def update_properties(request, number: int):
             errors = errors_by_field(error)
 
     if errors:
-        panel = properties_context(ticket, agent, errors=errors, posted=request.POST,
-                                   carry=carry_of(request.POST))
+        panel = properties_context(
+            ticket, agent, errors=errors, posted=request.POST, carry=carry_of(request.POST)
+        )
         if request.htmx:
-            return render(request, "tickets/_properties.html", {"panel": panel},
-                          status=UNPROCESSABLE)
-        return render(request, "tickets/ticket.html", page_context(request, ticket, panel=panel),
-                      status=UNPROCESSABLE)
+            return render(
+                request, "tickets/_properties.html", {"panel": panel}, status=UNPROCESSABLE
+            )
+        return render(
+            request,
+            "tickets/ticket.html",
+            page_context(request, ticket, panel=panel),
+            status=UNPROCESSABLE,
+        )
 
     done = "Saved." if changes else "Nothing to save."
     if not request.htmx:
@@ -306,9 +344,13 @@ def update_properties(request, number: int):
             messages.success(request, done)
         return HttpResponseRedirect(detail_url(ticket, request.POST))
     ticket = ticket_for(agent, number)
-    return render(request, "tickets/_properties_saved.html", {
-        **timeline_context(ticket),
-        "panel": properties_context(ticket, agent, carry=carry_of(request.POST)),
-        "composer": composer_context(ticket, agent, carry=carry_of(request.POST)),
-        "announce": done,
-    })
+    return render(
+        request,
+        "tickets/_properties_saved.html",
+        {
+            **timeline_context(ticket),
+            "panel": properties_context(ticket, agent, carry=carry_of(request.POST)),
+            "composer": composer_context(ticket, agent, carry=carry_of(request.POST)),
+            "announce": done,
+        },
+    )

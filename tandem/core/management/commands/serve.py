@@ -1,11 +1,11 @@
-"""`tandem serve`: the whole desk in one process (HTTP + WebSocket, and the job consumer)."""
+"""`tandem serve`: the whole desk in one process (HTTP + WebSocket, jobs, the SMTP listener)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 log = logging.getLogger("tandem.serve")
 
@@ -22,6 +22,12 @@ class Command(BaseCommand):
             help="Do not consume jobs here (the many-machine shape: run `tandem worker`).",
         )
         parser.add_argument("--workers", type=int, default=2, help="Job consumer threads.")
+        parser.add_argument(
+            "--no-smtp",
+            action="store_true",
+            help="Do not receive mail over SMTP here (run `tandem smtpd`, or set "
+            "TANDEM_SMTP_LISTEN to an empty value).",
+        )
 
     def handle(self, *args, **options):
         import uvicorn
@@ -29,6 +35,9 @@ class Command(BaseCommand):
 
         from tandem.asgi import application
 
+        listener = None
+        if not options["no_smtp"] and settings.SMTP_LISTEN:
+            listener = self._start_smtp(settings.SMTP_LISTEN)
         consumer = None
         if not options["no_worker"]:
             consumer = self._start_consumer(options["workers"])
@@ -47,17 +56,34 @@ class Command(BaseCommand):
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+            if listener is not None:
+                listener.stop()
+
+    def _start_smtp(self, listen: str):
+        # Failing loudly beats a desk that silently receives no mail.
+        from tandem.mail.smtp.listener import parse_listen, start_listener
+
+        try:
+            host, port = parse_listen(listen)
+            listener = start_listener(host, port)
+        except (ValueError, OSError) as error:
+            raise CommandError(
+                f"Cannot receive mail over SMTP at TANDEM_SMTP_LISTEN={listen!r}: {error}. "
+                "Set it to a free HOST:PORT, to an empty value, or pass --no-smtp."
+            ) from None
+        self.stdout.write(f"Receiving mail over SMTP at {host}:{port}")
+        return listener
 
     def _start_consumer(self, workers: int):
         from huey.contrib.djhuey import HUEY
 
-        from tandem.core.jobs import beat
+        from tandem.core.jobs import start_consumer_cleanly
 
         consumer = HUEY.create_consumer(
             workers=workers, worker_type="thread", periodic=True, check_worker_health=True
         )
+        start_consumer_cleanly()
         consumer.start()
-        beat()
         log.info("embedded job consumer started with %d threads", workers)
         return consumer
 

@@ -12,9 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from huey.contrib.djhuey import HUEY
 
-        from tandem.core.jobs import beat
+        from tandem.core.jobs import start_consumer_cleanly
 
-        beat()
+        start_consumer_cleanly()
         consumer = HUEY.create_consumer(
             workers=options["workers"], worker_type="thread", periodic=True
         )

@@ -1,0 +1,147 @@
+"""End-to-end inbound mail rate (parse, thread, store) beside the stdlib's parse-only rate.
+
+Run from the repository root: `python -m benchmarks.mail_ingest [--messages 3000]`. Builds an
+mbox from the shared corpus repeated, each copy with its own Message-ID, Date and sender and
+every third one a reply in a thread, imports it with `tandem mail import`'s code into a fresh
+SQLite desk (or TANDEM_DATABASE_URL), and writes var/bench/mail_ingest.json. The target: the
+whole ingest keeps at least half the standard library's parse-only rate, on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import mailbox
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from email.utils import format_datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_RATIO = 0.5
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+_REPLACED = (b"message-id", b"in-reply-to", b"references", b"date", b"to")
+DESK = "support@bench.test"
+
+
+def split_message(raw: bytes) -> tuple[list[bytes], bytes]:
+    """Header lines (continuations joined) and the body; a headerless file is all body."""
+    raw = raw.replace(b"\r\n", b"\n")
+    head, separator, body = raw.partition(b"\n\n")
+    if not separator or not _HEADER_LINE.match(head):
+        return [], raw
+    lines: list[bytes] = []
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t") and lines:
+            lines[-1] += b"\n" + line
+        else:
+            lines.append(line)
+    return lines, body
+
+
+def generate(corpus: list[bytes], count: int) -> list[bytes]:
+    """`count` messages from the corpus: unique IDs, rising dates, threads of three."""
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    messages = []
+    for index in range(count):
+        lines, body = split_message(corpus[index % len(corpus)])
+        kept = [line for line in lines if line.split(b":", 1)[0].strip().lower() not in _REPLACED]
+        if not any(line.lower().startswith(b"from:") for line in kept):
+            kept.append(f"From: Customer {index % 400} <customer{index % 400}@bench.test>".encode())
+        headers = [
+            f"Message-ID: <bench.{index}@bench.test>".encode(),
+            f"Date: {format_datetime(start + dt.timedelta(minutes=index))}".encode(),
+            f"To: {DESK}".encode(),
+        ]
+        if index % 3:
+            parent = f"<bench.{index - 1}@bench.test>"
+            root = f"<bench.{index - index % 3}@bench.test>"
+            headers.append(f"In-Reply-To: {parent}".encode())
+            headers.append(f"References: {' '.join(dict.fromkeys([root, parent]))}".encode())
+        messages.append(b"\n".join(headers + kept) + b"\n\n" + body)
+    return messages
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3, help="stdlib parse-only rounds")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "mail_ingest.json")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tandem-mail-ingest-") as temp:
+        os.environ["TANDEM_HOME"] = temp
+        os.environ.setdefault("TANDEM_DEMO", "0")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from benchmarks.mail_parse import best_rates, load_corpus, pin_to_one_core
+        from tandem.mail.actions import create_mailbox
+        from tandem.mail.ingest.importing import import_mail
+        from tandem.mail.models import InboundMail
+        from tandem.people.actions import create_team
+        from tandem.tickets.models import Message, Ticket
+
+        pinned = pin_to_one_core()
+        call_command("migrate", verbosity=0)
+        team = create_team(name="Bench support", track="support", tier=1)
+        desk = create_mailbox(address=DESK, default_team=team)
+
+        messages = generate(load_corpus(), args.messages)
+        stdlib_rate, parse_rate = best_rates(messages, args.rounds)
+
+        path = Path(temp) / "bench.mbox"
+        box = mailbox.mbox(path)
+        for raw in messages:
+            box.add(raw)
+        box.close()
+
+        stats = import_mail(path, mailbox=desk)
+        started = time.perf_counter()
+        again = import_mail(path, mailbox=desk)
+        second_run = time.perf_counter() - started
+        ingest_rate = stats.done / stats.seconds
+        states = {
+            state: InboundMail.objects.filter(state=state).count()
+            for state in InboundMail.State.values
+        }
+        result = {
+            "messages": len(messages),
+            "database": connection.vendor,
+            "stdlib_parse_per_second": round(stdlib_rate, 1),
+            "parse_message_per_second": round(parse_rate, 1),
+            "ingest_per_second": round(ingest_rate, 1),
+            "ratio": round(ingest_rate / stdlib_rate, 3),
+            "target_ratio": TARGET_RATIO,
+            "ingest_seconds": round(stats.seconds, 2),
+            "of_which_storing_raw_seconds": round(stats.read_seconds, 2),
+            "tickets": Ticket.objects.count(),
+            "messages_stored": Message.objects.count(),
+            "inbound_states": {k: v for k, v in states.items() if v},
+            "second_run_seconds": round(second_run, 2),
+            "second_run_duplicates": again.duplicates,
+            "one_core": pinned,
+            "python": platform.python_version(),
+        }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(
+        f"stdlib parse-only {stdlib_rate:.0f} msg/s, ingest {ingest_rate:.0f} msg/s, "
+        f"ratio {result['ratio']:.2f} (target >= {TARGET_RATIO}) -> {args.output}"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()

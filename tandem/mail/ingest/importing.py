@@ -1,0 +1,271 @@
+"""`tandem mail import`: mail history from an mbox, a Maildir or .eml files, into tickets.
+
+Importing is not live traffic (DESIGN.md): messages keep their own dates, are threaded in date
+order whatever order the files come in (a parent is always processed before its replies),
+send nothing, skip the sender rate limit, and a second run stores nothing twice. Messages are
+streamed from disk; only a small sort key per message is kept in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mailbox
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from itertools import islice
+from pathlib import Path
+
+from django.db import OperationalError, transaction
+
+from tandem.mail import addresses
+from tandem.mail.ingest.desk import Desk
+from tandem.mail.ingest.processing import Outcome, process_one
+from tandem.mail.intake import receive_raw
+from tandem.mail.models import InboundMail, Mailbox
+
+State = InboundMail.State
+CHUNK = 200  # messages stored per transaction
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HEADERS = BytesHeaderParser(policy=compat32)
+
+
+@dataclass
+class ImportStats:
+    read: int = 0
+    to_process: int = 0
+    done: int = 0
+    tickets: int = 0
+    messages: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    ignored: int = 0
+    held: int = 0
+    left_for_retry: int = 0  # a database error left them RECEIVED: run the import again
+    seconds: float = 0.0
+    read_seconds: float = 0.0  # of `seconds`: reading, hashing and storing the raw messages
+    reading: bool = True
+
+    def count(self, outcome: Outcome | None) -> None:
+        self.done += 1
+        if outcome is None:
+            return  # processed meanwhile by someone else
+        if outcome.state == State.PROCESSED:
+            if outcome.new_ticket:
+                self.tickets += 1
+            else:
+                self.messages += 1
+        elif outcome.state == State.IGNORED and outcome.reason.startswith("duplicate"):
+            self.duplicates += 1
+        elif outcome.state == State.IGNORED:
+            self.ignored += 1
+        elif outcome.state == State.QUARANTINED:
+            self.quarantined += 1
+        elif outcome.state == State.HELD:
+            self.held += 1
+
+    def progress_line(self) -> str:
+        if self.reading:
+            return f"{self.read} read, {self.duplicates} duplicates"
+        return (
+            f"{self.done}/{self.to_process} imported, {self.quarantined} quarantined, "
+            f"{self.duplicates} duplicates"
+        )
+
+    def summary(self) -> str:
+        rate = self.read / self.seconds if self.seconds else 0.0
+        parts = [
+            f"{self.read} messages read",
+            f"{self.tickets} new tickets",
+            f"{self.messages} messages added to tickets",
+            f"{self.duplicates} duplicates skipped",
+            f"{self.ignored} ignored",
+            f"{self.quarantined} quarantined",
+        ]
+        if self.held:
+            parts.append(f"{self.held} held")
+        if self.left_for_retry:
+            parts.append(f"{self.left_for_retry} left by a database error (run again)")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s ({rate:.0f} messages/s)"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What ordering needs of one stored message, without its bytes."""
+
+    inbound_id: int
+    key: tuple[float, int, int]  # (date, References depth, position in the source)
+    message_id: str
+    parents: tuple[str, ...] = field(default=())  # In-Reply-To and the newest Reference
+
+
+def read_messages(path: Path) -> Iterator[bytes]:
+    """Raw messages, one at a time, from an mbox, a Maildir, a folder of .eml files or one."""
+    if path.is_dir():
+        if (path / "cur").is_dir() and (path / "new").is_dir():
+            box = mailbox.Maildir(path, factory=None, create=False)
+            for key in box.iterkeys():
+                yield box.get_bytes(key)
+            return
+        if (path / "cur").is_dir() or (path / "new").is_dir():
+            for folder in ("new", "cur"):
+                if (path / folder).is_dir():
+                    yield from _files(sorted((path / folder).iterdir()))
+            return
+        yield from _files(sorted(path.rglob("*.eml")))
+        return
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file or directory")
+    with path.open("rb") as handle:
+        is_mbox = handle.read(5) == b"From "
+    if not is_mbox:
+        yield path.read_bytes()
+        return
+    box = mailbox.mbox(path, factory=None, create=False)
+    try:
+        for key in box.iterkeys():
+            yield box.get_bytes(key)
+    finally:
+        box.close()
+
+
+def _files(paths: Iterable[Path]) -> Iterator[bytes]:
+    for path in paths:
+        if path.is_file():
+            yield path.read_bytes()
+
+
+def queued(inbound_id: int, raw: bytes, position: int) -> Queued:
+    """The ordering key of a message, from its header block only (the full parse comes later)."""
+    match = _HEADER_END.search(raw)
+    headers = _HEADERS.parsebytes(raw[: match.start()] if match else raw[:65536])
+    date = addresses.parse_date(str(headers.get("date", ""))) if "date" in headers else None
+    message_ids = addresses.message_ids(str(headers.get("message-id", "")))
+    in_reply_to = addresses.message_ids(str(headers.get("in-reply-to", "")))
+    references = addresses.message_ids(str(headers.get("references", "")))
+    parents = tuple(dict.fromkeys(in_reply_to[:1] + references[-1:]))
+    return Queued(
+        inbound_id=inbound_id,
+        key=(date.timestamp() if date else math.inf, len(references), position),
+        message_id=message_ids[0] if message_ids else "",
+        parents=parents,
+    )
+
+
+def processing_order(items: list[Queued]) -> Iterator[Queued]:
+    """By date, then References depth; and any parent in the batch before its replies, so a
+    reply whose clock ran early still threads onto its parent."""
+    items = sorted(items, key=lambda item: item.key)
+    first_with_id: dict[str, Queued] = {}
+    for item in items:
+        if item.message_id:
+            first_with_id.setdefault(item.message_id, item)
+    done: set[int] = set()
+    for item in items:
+        stack, on_stack = [item], {item.inbound_id}
+        while stack:
+            top = stack[-1]
+            if top.inbound_id in done:
+                stack.pop()
+                on_stack.discard(top.inbound_id)
+                continue
+            parent = next(
+                (
+                    found
+                    for found in (first_with_id.get(pid) for pid in top.parents)
+                    if found is not None
+                    and found.inbound_id not in done
+                    and found.inbound_id not in on_stack  # a loop of references
+                ),
+                None,
+            )
+            if parent is not None:
+                stack.append(parent)
+                on_stack.add(parent.inbound_id)
+                continue
+            done.add(top.inbound_id)
+            stack.pop()
+            on_stack.discard(top.inbound_id)
+            yield top
+
+
+def import_mail(
+    path: Path,
+    *,
+    mailbox: Mailbox | None = None,
+    progress: Callable[[ImportStats], None] | None = None,
+) -> ImportStats:
+    """Store every message not imported before, then process them all in thread order."""
+    stats = ImportStats()
+    started = time.perf_counter()
+    pending: list[Queued] = []
+    seen: set[bytes] = set()
+    messages = read_messages(path)
+    while chunk := list(islice(messages, CHUNK)):
+        _store(chunk, mailbox=mailbox, pending=pending, seen=seen, stats=stats)
+        if progress:
+            progress(stats)
+    stats.reading = False
+    stats.read_seconds = time.perf_counter() - started
+    stats.to_process = len(pending)
+    desk = Desk.load(preload_agents=True)
+    for item in processing_order(pending):
+        try:
+            outcome = process_one(item.inbound_id, skip_rate_limit=True, desk=desk)
+        except OperationalError:
+            stats.left_for_retry += 1
+            continue
+        stats.count(outcome)
+        if progress:
+            progress(stats)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _store(
+    chunk: list[bytes],
+    *,
+    mailbox: Mailbox | None,
+    pending: list[Queued],
+    seen: set[bytes],
+    stats: ImportStats,
+) -> None:
+    """Store the new messages of a chunk; skip what is stored already (before storing again).
+
+    A message this importer stored earlier but never finished (an interrupted run) is
+    queued again instead of being skipped, so running the import again completes it.
+    """
+    hashed = [(hashlib.sha256(raw).digest(), raw) for raw in chunk]
+    stored: dict[str, list[tuple[int, str, str]]] = {}
+    for pk, sha256, state, source in InboundMail.objects.filter(
+        sha256__in={digest.hex() for digest, _ in hashed}
+    ).values_list("pk", "sha256", "state", "source"):
+        stored.setdefault(sha256, []).append((pk, state, source))
+    with transaction.atomic():
+        for digest, raw in hashed:
+            position = stats.read
+            stats.read += 1
+            if digest in seen:
+                stats.duplicates += 1
+                continue
+            seen.add(digest)
+            earlier = stored.get(digest.hex())
+            if earlier:
+                unfinished = [
+                    pk
+                    for pk, state, source in earlier
+                    if state == State.RECEIVED and source == InboundMail.Source.IMPORT
+                ]
+                if unfinished:
+                    pending.append(queued(unfinished[0], raw, position))
+                else:
+                    stats.duplicates += 1
+                continue
+            inbound = receive_raw(
+                raw=raw, source=InboundMail.Source.IMPORT, mailbox=mailbox, process=False
+            )
+            pending.append(queued(inbound.pk, raw, position))
