@@ -146,6 +146,8 @@ class MessageHandling:
                 subject=self.parsed.subject.strip()[:250] or NO_SUBJECT,
                 body=content.body,
                 html=content.html,
+                html_is_clean=True,  # the parser sanitised it
+                quoted=content.quoted,
                 channel=Channel.EMAIL,
                 team=team,
                 # A team belongs to a track: the mailbox's track applies when it names no team.
@@ -163,6 +165,8 @@ class MessageHandling:
                 ticket=ticket,
                 body=content.body,
                 html=content.html,
+                html_is_clean=True,
+                quoted=content.quoted,
                 attachments=content.files,
                 channel=Channel.EMAIL,
                 message_id=self.parsed.message_id,
@@ -416,9 +420,6 @@ class MessageHandling:
             meta["automatic"] = self.automatic
         if content.refused:
             meta["refused_attachments"] = [refusal.as_meta() for refusal in content.refused]
-        if content.quoted:
-            # Until create_ticket/add_message take quoted= (it belongs in Message.quoted).
-            meta["quoted"] = content.quoted
         if not self.live:
             meta["imported"] = True
         if self.followers.skipped:

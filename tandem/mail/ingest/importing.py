@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.db import OperationalError, transaction
 
+from tandem.core import live
 from tandem.mail import addresses
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.processing import Outcome, process_one
@@ -213,15 +214,16 @@ def import_mail(
     stats.read_seconds = time.perf_counter() - started
     stats.to_process = len(pending)
     desk = Desk.load(preload_agents=True)
-    for item in processing_order(pending):
-        try:
-            outcome = process_one(item.inbound_id, skip_rate_limit=True, desk=desk)
-        except OperationalError:
-            stats.left_for_retry += 1
-            continue
-        stats.count(outcome)
-        if progress:
-            progress(stats)
+    with live.quiet():  # history: no page is waiting for these pushes
+        for item in processing_order(pending):
+            try:
+                outcome = process_one(item.inbound_id, skip_rate_limit=True, desk=desk)
+            except OperationalError:
+                stats.left_for_retry += 1
+                continue
+            stats.count(outcome)
+            if progress:
+                progress(stats)
     stats.seconds = time.perf_counter() - started
     return stats
 

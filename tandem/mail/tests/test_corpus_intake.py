@@ -84,7 +84,7 @@ def test_corpus_reply_is_stored_as_new_text_with_signature_and_quote_apart(mailb
     process_inbound(inbound_id=inbound.pk)
     inbound.refresh_from_db()
     message = inbound.ticket_message
-    quoted = message.meta["quoted"]
+    quoted = message.quoted
     signature = quoted.split("\n\n", 1)[0]
     assert (message.body + "\n\n" + signature).split() == expected.split()
     assert len(quoted) > len(signature)  # the quoted history follows the signature

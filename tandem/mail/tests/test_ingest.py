@@ -65,7 +65,7 @@ def test_new_mail_opens_an_email_ticket_with_the_new_text_and_headers_in_meta(ma
     assert message.ticket == ticket and message.author_kind == "contact"
     assert message.body == "It is on fire."
     assert message.message_id == "first@customer.test"
-    assert message.meta["quoted"] == "On Mon, Bob wrote:\n> is it?"
+    assert message.quoted == "On Mon, Bob wrote:\n> is it?"
     assert message.meta == {
         "mailbox": mailbox.pk,
         "inbound": inbound.pk,
@@ -73,7 +73,6 @@ def test_new_mail_opens_an_email_ticket_with_the_new_text_and_headers_in_meta(ma
         "to": [DESK],
         "cc": ["bob@customer.test"],
         "date": "2024-03-01T09:30:00+00:00",
-        "quoted": "On Mon, Bob wrote:\n> is it?",
     }
     assert "On Mon, Bob wrote:" in message.html  # the whole message, sanitised
     assert [c.email for c in ticket.followers.all()] == ["bob@customer.test"]

@@ -92,6 +92,9 @@ def create_ticket(
     attachments: Iterable[IncomingFile] = (),
     followup_of: Ticket | None = None,
     message_id: str = "",
+    in_reply_to: str = "",
+    quoted: str = "",
+    html_is_clean: bool = False,
     at: dt.datetime | None = None,
     message_meta: dict | None = None,
 ) -> Ticket:
@@ -156,8 +159,10 @@ def create_ticket(
         author_contact=contact,
         channel=channel,
         body=body,
-        html=sanitize_html(html) if html else text_to_html(body),
+        html=_message_html(html, body, html_is_clean),
+        quoted=quoted,
         message_id=message_id[:998],
+        in_reply_to=in_reply_to[:998],
         meta=meta,
         created_at=at,
     )
@@ -178,21 +183,29 @@ def create_ticket(
     return ticket
 
 
+def _message_html(html: str, body: str, html_is_clean: bool) -> str:
+    if not html:
+        return text_to_html(body)
+    # Callers that sanitised already (the mail parser) skip a second, costly nh3 pass.
+    return html if html_is_clean else sanitize_html(html)
+
+
 def _open_followup(
-    closed: Ticket, *, actor: Actor, contact: Contact, body: str, at: dt.datetime
+    closed: Ticket, *, actor: Actor, contact: Contact, body: str, at: dt.datetime, **message
 ) -> Ticket:
+    """The customer's message, with all it carried (mail headers, HTML), on a new ticket."""
     followup = create_ticket(
         actor=actor,
         contact=contact,
         subject=closed.subject,
         body=body or "(attachment)",
-        channel=closed.channel,
         priority=closed.priority,
         track=closed.track,
         category=closed.category,
         team=closed.team,
         followup_of=closed,
         at=at,
+        **message,
     )
     TicketLink.objects.create(source=followup, target=closed, kind=TicketLink.Kind.FOLLOWUP)
     record_event(closed, Kind.FOLLOWUP_CREATED, actor=actor, at=at, followup=followup.number)
@@ -212,6 +225,8 @@ def add_message(
     channel: str | None = None,
     message_id: str = "",
     in_reply_to: str = "",
+    quoted: str = "",
+    html_is_clean: bool = False,
     meta: dict | None = None,
     at: dt.datetime | None = None,
     deliver: bool = True,
@@ -252,17 +267,28 @@ def add_message(
     while ticket.merged_into_id:
         ticket = lock_ticket(ticket.merged_into, with_people=False)
     if ticket.status == Status.CLOSED:
-        if actor.is_agent:
-            # Only the customer writing back starts a follow-up: an agent's words must
-            # never be recorded as the customer's first message.
+        if not actor.is_contact:
+            # Only the customer writing back starts a follow-up: an agent's (or the
+            # system's) words must never be recorded as the customer's first message.
             raise InvalidInput.single(
                 "ticket", f"#{ticket.number} is closed; write on a new or follow-up ticket"
             )
-        contact = actor.contact or ticket.contact
-        followup = _open_followup(ticket, actor=actor, contact=contact, body=body, at=at)
-        message = followup.messages.get()
-        store_files(followup, message, files)
-        return message
+        followup = _open_followup(
+            ticket,
+            actor=actor,
+            contact=actor.contact,
+            body=body,
+            at=at,
+            channel=channel or ticket.channel,
+            html=html,
+            html_is_clean=html_is_clean,
+            quoted=quoted,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            message_meta=meta,
+            attachments=files,
+        )
+        return followup.messages.get()
 
     if actor.is_contact:
         author_kind = Message.AuthorKind.CONTACT
@@ -278,7 +304,8 @@ def add_message(
         author_agent=actor.agent,
         channel=channel or (Channel.PORTAL if actor.is_contact else Channel.WEB),
         body=body,
-        html=sanitize_html(html) if html else text_to_html(body),
+        html=_message_html(html, body, html_is_clean),
+        quoted=quoted,
         message_id=message_id[:998],
         in_reply_to=in_reply_to[:998],
         meta=meta or {},

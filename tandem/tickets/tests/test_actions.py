@@ -434,3 +434,37 @@ def test_public_agent_and_system_messages_are_handed_to_channels(ticket, agent, 
     finally:
         channels._deliverers.remove(delivered.append)
     assert [m.body for m in delivered] == ["reply", "auto"]
+
+
+def test_customer_mail_to_a_closed_ticket_carries_its_headers_to_the_followup(
+    ticket, agent, customer
+):
+    actor = Actor.for_agent(agent)
+    actions.update_ticket(actor=actor, ticket=ticket, status="solved")
+    actions.update_ticket(actor=actor, ticket=ticket, status="closed")
+    message = actions.add_message(
+        actor=Actor.for_contact(customer),
+        ticket=ticket,
+        body="Again broken",
+        html="<p>Again <b>broken</b></p>",
+        quoted="> old",
+        channel="email",
+        message_id="again@customer.test",
+        in_reply_to="old@customer.test",
+        meta={"mailbox": 3},
+        attachments=[IncomingFile("log.txt", b"x")],
+    )
+    assert message.ticket.followup_of == ticket and message.ticket.channel == "email"
+    assert (message.message_id, message.in_reply_to) == ("again@customer.test", "old@customer.test")
+    assert message.quoted == "> old" and message.meta == {"mailbox": 3}
+    assert message.html == "<p>Again <b>broken</b></p>"
+    assert [a.filename for a in message.attachments.all()] == ["log.txt"]
+
+
+def test_system_messages_cannot_land_on_a_closed_ticket(ticket, agent):
+    actor = Actor.for_agent(agent)
+    actions.update_ticket(actor=actor, ticket=ticket, status="solved")
+    actions.update_ticket(actor=actor, ticket=ticket, status="closed")
+    with pytest.raises(InvalidInput):
+        actions.add_message(actor=Actor.system(), ticket=ticket, body="Survey")
+    assert Ticket.objects.count() == 1
