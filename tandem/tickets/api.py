@@ -18,7 +18,7 @@ from tandem.api.auth import actor_of, agent_of
 from tandem.api.errors import prefixed, renamed, responses
 from tandem.api.schemas import PageParams, cursor_position, page
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.people.actions import find_or_create_contact
+from tandem.people.actions import find_or_create_contact, normalize_email
 from tandem.people.models import Agent, Contact, Team
 from tandem.tickets import actions
 from tandem.tickets.actions.changes import clean_tag_names
@@ -130,6 +130,12 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]):
             (tag,) = clean_tag_names([params.tag], field="tag")
         except InvalidInput as error:
             errors += error.errors
+    requester = ""
+    if params.requester is not None:
+        try:
+            requester = normalize_email(params.requester, field="requester")
+        except InvalidInput as error:
+            errors += error.errors
     if errors:
         raise InvalidInput(errors)
     if params.cursor:
@@ -142,6 +148,7 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]):
         channel=params.channel or "",
         tag=tag,
         track=params.track or "",
+        requester_email=requester,
     )
     result = inbox_page(
         agent_of(request),

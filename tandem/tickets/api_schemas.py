@@ -124,6 +124,9 @@ class TicketListParams(PageParams):
     channel: ChannelName | None = None
     tag: str | None = None
     track: TrackName | None = None
+    requester: str | None = Field(
+        None, description="An email address: tickets of the contact it belongs to."
+    )
     sort: SortName = "updated"
 
 

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
-from tandem.people.models import Agent, Contact
+from tandem.people.models import Agent, Contact, ContactIdentity
 from tandem.tickets.models import Message, Status, Ticket, TicketEvent, TicketLink
 
 
@@ -102,6 +102,7 @@ class InboxFilters:
     channel: str = ""
     tag: str = ""
     track: str = ""
+    requester_email: str = ""  # normalised; any of the contact's email identities
 
     def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.status:
@@ -120,6 +121,11 @@ class InboxFilters:
             tickets = tickets.filter(tags__name=self.tag)
         if self.track:
             tickets = tickets.filter(track=self.track)
+        if self.requester_email:
+            owner = ContactIdentity.objects.filter(
+                kind=ContactIdentity.Kind.EMAIL, value=self.requester_email
+            ).values("contact_id")
+            tickets = tickets.filter(contact_id__in=owner)
         return tickets
 
 

@@ -19,6 +19,8 @@ from tandem.core.demo.people_writer import write_people
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
+from tandem.mail.actions import create_mailbox
+from tandem.mail.models import Mailbox
 from tandem.people.directory import forget_agents, forget_teams
 from tandem.people.models import Agent, Contact, Organization, Team
 from tandem.tickets.models import Message, Tag, Ticket, TicketEvent, TicketLink
@@ -110,6 +112,7 @@ def load_demo(
         # async_to_sync per action at ~1.3 ms each, most of what the write itself costs.
         with live.quiet():
             desk = write_people(cast, progress=progress)
+            create_demo_mailbox(desk)
             stats = TicketWriter(desk, cast, progress=progress).run(plans)
     except BaseException:
         wipe_desk()
@@ -132,6 +135,19 @@ def load_demo(
     return summary
 
 
+DEMO_MAILBOX = "support@demo.test"
+
+
+def create_demo_mailbox(desk) -> None:
+    """support@demo.test, served by the SMTP listener: mail sent to it becomes tickets."""
+    create_mailbox(
+        address=DEMO_MAILBOX,
+        display_name="Tandem Demo Support",
+        receive_via=Mailbox.Inbound.SMTP,
+        default_team=desk.teams["Support Tier 1"],
+    )
+
+
 @transaction.atomic
 def wipe_desk() -> None:
     """Delete every ticket and person (demo or not): `tandem demo --force` starts from zero.
@@ -150,6 +166,7 @@ def wipe_desk() -> None:
     Contact.objects.all().delete()
     Organization.objects.all().delete()
     get_user_model().objects.filter(agent__isnull=False).delete()
+    Mailbox.objects.filter(address=DEMO_MAILBOX).delete()
     Team.objects.all().delete()
     # Pickers cache teams and agents across requests; these rows went without the actions.
     forget_teams()

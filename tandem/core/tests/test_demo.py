@@ -218,8 +218,20 @@ def test_support_escalates_through_the_tiers_and_metrics_have_material(demo):
 
 @pytest.mark.django_db
 def test_the_demo_is_history_and_sends_nothing_to_customers(demo):
+    from tandem.mail.models import OutboundMail
+
     assert set(Message.objects.values_list("delivery_status", flat=True)) == {""}
     assert set(Message.objects.values_list("delivery_detail", flat=True)) == {""}
+    assert OutboundMail.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_desk_receives_mail_at_support_demo_test(demo):
+    from tandem.mail.models import Mailbox
+
+    mailbox = Mailbox.objects.get(address="support@demo.test")
+    assert mailbox.receive_via == "smtp" and mailbox.active
+    assert mailbox.default_team.name == "Support Tier 1"
 
 
 @pytest.mark.django_db

@@ -487,3 +487,19 @@ def test_unlink_from_an_unseen_ticket_is_404(other_team_api, other_team, ticket)
 
     assert response.status_code == 404
     assert TicketLink.objects.count() == 1
+
+
+def test_list_filters_by_requester_email_any_identity(agent_api, customer, other_customer):
+    from tandem.people.actions import add_identity
+    from tandem.testing.factories import make_ticket
+
+    own = make_ticket(contact=customer)
+    make_ticket(contact=other_customer)
+    add_identity(contact=customer, kind="email", value="carol.private@home.test")
+    for address in ("Carol@Customer.test", "carol.private@home.test"):
+        response = agent_api.get(f"tickets?requester={address}")
+        assert response.status_code == 200
+        assert [t["number"] for t in response.json()["items"]] == [own.number]
+    assert agent_api.get("tickets?requester=nobody@nowhere.test").json()["items"] == []
+    bad = agent_api.get("tickets?requester=not-an-email")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "requester"
