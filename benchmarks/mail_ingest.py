@@ -1,7 +1,7 @@
 """End-to-end inbound mail rate (parse, thread, store) beside the stdlib's parse-only rate.
 
-Run from the repository root: `python -m benchmarks.mail_ingest [--messages 3000]`. Builds an
-mbox from the shared corpus repeated, each copy with its own Message-ID, Date and sender and
+Run from the repository root: `python -m benchmarks.mail_ingest [--messages 10000]`. Builds a
+Maildir from the shared corpus repeated, each copy with its own Message-ID, Date and sender and
 every third one a reply in a thread, imports it with `tandem mail import`'s code into a fresh
 SQLite desk (or TANDEM_DATABASE_URL), and writes var/bench/mail_ingest.json. The target: the
 whole ingest keeps at least half the standard library's parse-only rate, on one core.
@@ -71,7 +71,7 @@ def generate(corpus: list[bytes], count: int) -> list[bytes]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3, help="stdlib parse-only rounds")
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "mail_ingest.json")
     args = parser.parse_args(argv)
@@ -101,8 +101,9 @@ def main(argv: list[str] | None = None) -> dict:
         messages = generate(load_corpus(), args.messages)
         stdlib_rate, parse_rate = best_rates(messages, args.rounds)
 
-        path = Path(temp) / "bench.mbox"
-        box = mailbox.mbox(path)
+        # A Maildir, as a mail server would leave it: one file per message.
+        path = Path(temp) / "Maildir"
+        box = mailbox.Maildir(path, create=True)
         for raw in messages:
             box.add(raw)
         box.close()

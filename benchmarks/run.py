@@ -168,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", default="sqlite,postgres", help="sqlite, postgres or both (default both)"
     )
-    parser.add_argument("--only", default="inbox,memory", help="inbox, memory or both")
+    parser.add_argument(
+        "--only", default="inbox,mail,memory", help="any of inbox, mail, memory (comma-separated)"
+    )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per figure")
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached SQLite fixtures")
     parser.add_argument(
@@ -206,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(report, indent=2, default=str))
         print_table(runs)
         print(f"\nwritten to {path.relative_to(REPO)}")
+
+    if "mail" in only:
+        import subprocess
+
+        # Its own process: it sets up a throw-away desk of its own and pins one core.
+        print("\n== email ingest from a Maildir ==", flush=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.mail_ingest"], cwd=REPO, check=True)
 
     if "memory" in only:
         from benchmarks.memory import run_memory
