@@ -164,6 +164,7 @@ def build_world(media_root: str) -> World:
         "U": theirs.number,
         "attachment": attachment.pk,
         "attachment_token": attachment.token,
+        "first_message": ticket.messages.order_by("id").first().pk,
         "customer_a": customer_a.pk,
         "email_a": customer_a.email,
         "lonely": lonely.pk,
@@ -543,6 +544,12 @@ def _workspace_rows() -> list[Row]:
             query="in=sort%3Dnumber",
         ),
         Row("tickets:attachment", GET, on_ticket(OK, OK), kwargs={"pk": "{attachment}"}),
+        Row(
+            "tickets:remote_images",
+            GET,
+            on_ticket(OK, OK),
+            kwargs={**on_t, "message_id": "{first_message}"},
+        ),
         # Django's admin is for the desk's admins (superusers) only; its own pages are its
         # business (see ALLOW_LIST in the test module).
         Row(

@@ -9,6 +9,7 @@ from tandem.tickets.views import (
     navigation,
     new_ticket,
     relations,
+    remote_images,
     ticket,
 )
 
@@ -34,5 +35,10 @@ urlpatterns = [
         name="previous",
     ),
     path("tickets/<int:number>/next/", navigation.step, {"direction": "next"}, name="next"),
+    path(
+        "tickets/<int:number>/messages/<int:message_id>/with-images/",
+        remote_images.with_remote_images,
+        name="remote_images",
+    ),
     path("attachments/<int:pk>/", attachments.download, name="attachment"),
 ]

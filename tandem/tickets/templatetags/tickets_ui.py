@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
 from django.urls import NoReverseMatch, reverse
@@ -78,6 +79,15 @@ def url_or_none(name: str, *args):
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+_REMOTE_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"(?:https?:)?//", re.IGNORECASE)
+
+
+@register.filter
+def has_remote_images(html: str) -> bool:
+    """Whether sanitised HTML points at images elsewhere (the CSP keeps them from loading)."""
+    return bool(html) and _REMOTE_IMAGE.search(html) is not None
 
 
 @register.filter
