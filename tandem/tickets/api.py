@@ -9,16 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from tandem.api.auth import actor_of, agent_of
-from tandem.api.errors import prefixed, renamed, responses
+from tandem.api.errors import renamed, responses
 from tandem.api.schemas import PageParams, cursor_position, page
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.people.actions import find_or_create_contact, normalize_email
+from tandem.people.actions import normalize_email
 from tandem.people.models import Agent, Contact, Team
 from tandem.tickets import actions
 from tandem.tickets.actions.changes import clean_tag_names
@@ -171,32 +170,29 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
     assignee = _find(Agent, payload.assignee, errors, "assignee", "agent")
     if errors:
         raise InvalidInput(errors)
-    # Finding the requester and opening the ticket are two actions: one transaction, so a
-    # refused ticket leaves no new contact behind.
-    with transaction.atomic():
-        if contact is None:
-            try:
-                contact = find_or_create_contact(
-                    email=payload.requester.email, name=payload.requester.name
-                )
-            except InvalidInput as error:
-                raise prefixed(error, "requester") from None
-        ticket = actions.create_ticket(
+    ticket_fields = {
+        "subject": payload.subject,
+        "body": payload.body,
+        "channel": Channel.API,
+        "priority": payload.priority,
+        "track": payload.track,
+        "category": payload.category,
+        "team": team,
+        "assignee": assignee,
+        "status": payload.status,
+        "tags": payload.tags,
+        "custom_fields": payload.custom_fields,
+        "attachments": files,
+    }
+    if contact is None:
+        ticket = actions.open_ticket_for_requester(
             actor=actor_of(request),
-            contact=contact,
-            subject=payload.subject,
-            body=payload.body,
-            channel=Channel.API,
-            priority=payload.priority,
-            track=payload.track,
-            category=payload.category,
-            team=team,
-            assignee=assignee,
-            status=payload.status,
-            tags=payload.tags,
-            custom_fields=payload.custom_fields,
-            attachments=files,
+            email=payload.requester.email,
+            name=payload.requester.name,
+            **ticket_fields,
         )
+    else:
+        ticket = actions.create_ticket(actor=actor_of(request), contact=contact, **ticket_fields)
     return Status(201, ticket_out(request, _reloaded(ticket)))
 
 

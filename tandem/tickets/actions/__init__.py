@@ -2,7 +2,12 @@
 
 from tandem.tickets.actions.attachments import IncomingFile
 from tandem.tickets.actions.changes import bulk_update_tickets, escalate_ticket, update_ticket
-from tandem.tickets.actions.lifecycle import add_message, create_ticket, solve_request
+from tandem.tickets.actions.lifecycle import (
+    add_message,
+    create_ticket,
+    open_ticket_for_requester,
+    solve_request,
+)
 from tandem.tickets.actions.merging import link_tickets, merge_tickets, unlink_tickets
 from tandem.tickets.actions.settings import (
     create_custom_field,
@@ -22,6 +27,7 @@ __all__ = [
     "escalate_ticket",
     "link_tickets",
     "merge_tickets",
+    "open_ticket_for_requester",
     "solve_request",
     "unlink_tickets",
     "update_custom_field",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import FieldError, InvalidInput, NotAllowed
 from tandem.core.sanitize import sanitize_html, text_to_html
+from tandem.people.actions import find_or_create_contact
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Contact, Team, Track
 from tandem.tickets import channels
@@ -181,6 +183,33 @@ def create_ticket(
         ticket.save(update_fields=fields)
     announce_change(ticket, "created")
     return ticket
+
+
+@transaction.atomic
+def open_ticket_for_requester(*, actor: Actor, email: str, name: str = "", **ticket: Any) -> Ticket:
+    """Find or create the customer by email and open their ticket, all or nothing.
+
+    A bad address is reported together with the ticket's own bad fields (as
+    "requester.email"), and a refused ticket leaves no new contact behind.
+    """
+    try:
+        contact = find_or_create_contact(email=email, name=name)
+    except InvalidInput as error:
+        problems = [FieldError(f"requester.{e.field}", e.message) for e in error.errors]
+        try:
+            _clean_new_ticket(
+                ticket.get("subject", ""),
+                ticket.get("body", ""),
+                list(ticket.get("attachments", ())),
+                ticket.get("priority", Priority.NORMAL),
+                ticket.get("track"),
+                ticket.get("channel", Channel.WEB),
+                ticket.get("status", Status.NEW),
+            )
+        except InvalidInput as more:
+            problems += more.errors
+        raise InvalidInput(problems) from None
+    return create_ticket(actor=actor, contact=contact, **ticket)
 
 
 def _message_html(html: str, body: str, html_is_clean: bool) -> str:

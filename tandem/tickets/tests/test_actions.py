@@ -468,3 +468,27 @@ def test_system_messages_cannot_land_on_a_closed_ticket(ticket, agent):
     with pytest.raises(InvalidInput):
         actions.add_message(actor=Actor.system(), ticket=ticket, body="Survey")
     assert Ticket.objects.count() == 1
+
+
+def test_open_ticket_for_requester_reports_address_and_ticket_errors_together(agent):
+    from tandem.people.models import Contact
+
+    with pytest.raises(InvalidInput) as caught:
+        actions.open_ticket_for_requester(
+            actor=Actor.for_agent(agent), email="not-an-email", subject="", body="x"
+        )
+    assert [e.field for e in caught.value.errors] == ["requester.email", "subject"]
+    with pytest.raises(InvalidInput):
+        actions.open_ticket_for_requester(
+            actor=Actor.for_agent(agent), email="new@customer.test", subject="", body="x"
+        )
+    assert not Contact.objects.filter(email="new@customer.test").exists()
+    ticket = actions.open_ticket_for_requester(
+        actor=Actor.for_agent(agent),
+        email="New@Customer.test",
+        name="Nia",
+        subject="Hi",
+        body="Help",
+        channel="phone",
+    )
+    assert ticket.contact.email == "new@customer.test" and ticket.channel == "phone"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from tandem.core.errors import InvalidInput
 from tandem.core.permissions import full_agent_required
-from tandem.people import actions as people_actions
 from tandem.people.actors import Actor
 from tandem.tickets import actions
 from tandem.tickets.forms import NewTicketForm
@@ -22,24 +20,21 @@ def new_ticket(request):
         data = form.cleaned_data
         files = [actions.IncomingFile.from_upload(f) for f in request.FILES.getlist("attachments")]
         try:
-            # One transaction: a refused ticket leaves no stray contact behind.
-            with transaction.atomic():
-                contact = people_actions.find_or_create_contact(
-                    email=data["email"], name=data["name"]
-                )
-                ticket = actions.create_ticket(
-                    actor=Actor.for_agent(request.agent),
-                    contact=contact,
-                    subject=data["subject"],
-                    body=data["body"],
-                    channel=data["channel"],
-                    priority=data["priority"],
-                    team=data["team"],
-                    attachments=files,
-                )
+            ticket = actions.open_ticket_for_requester(
+                actor=Actor.for_agent(request.agent),
+                email=data["email"],
+                name=data["name"],
+                subject=data["subject"],
+                body=data["body"],
+                channel=data["channel"],
+                priority=data["priority"],
+                team=data["team"],
+                attachments=files,
+            )
         except InvalidInput as error:
             for item in error.errors:
-                form.add_error(item.field if item.field in form.fields else None, item.message)
+                field = item.field.removeprefix("requester.")
+                form.add_error(field if field in form.fields else None, item.message)
         else:
             return redirect("tickets:detail", number=ticket.number)
     status = UNPROCESSABLE if request.method == "POST" else 200
