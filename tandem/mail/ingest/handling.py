@@ -16,7 +16,6 @@ from django.utils import timezone
 from tandem.core.errors import InvalidInput
 from tandem.mail import MailParseError, addresses
 from tandem.mail.automatic import classify
-from tandem.mail.ingest import outbound_hooks
 from tandem.mail.ingest.bounces import bounce_meta, bounce_note, bounce_reason, bounced_ticket
 from tandem.mail.ingest.content import build_content
 from tandem.mail.ingest.desk import Desk
@@ -31,6 +30,8 @@ from tandem.mail.ingest.recipients import (
 from tandem.mail.ingest.threading import ThreadMatch, find_thread, landing_ticket
 from tandem.mail.message_ids import is_ours
 from tandem.mail.models import InboundMail, Mailbox
+from tandem.mail.outbox import queue_acknowledgement
+from tandem.mail.outbox.bounces import mark_bounced
 from tandem.mail.parsing import parse_message
 from tandem.people.actions import find_or_create_contact
 from tandem.people.actors import Actor
@@ -185,9 +186,7 @@ class MessageHandling:
             mailbox_acknowledges=self.mailbox.acknowledge_new_tickets,
             noreply_requester=is_machine_address(contact.email or address),
         ):
-            outbound_hooks.queue_acknowledgement(
-                ticket=ticket, mailbox=self.mailbox, inbound_message=message
-            )
+            queue_acknowledgement(ticket=ticket, mailbox=self.mailbox, inbound_message=message)
         self._add_followers(ticket, sender=contact)
         return Outcome(State.PROCESSED, "", ticket.pk, message.pk, new_ticket)
 
@@ -227,7 +226,7 @@ class MessageHandling:
     def _bounce(self) -> Outcome:
         bounce = self.automation.bounce
         original = bounce.original_message_id
-        marked = bool(original) and outbound_hooks.mark_bounced(
+        marked = bool(original) and mark_bounced(
             original_message_id=original, reason=bounce_reason(bounce)
         )
         number = bounced_ticket(original)
