@@ -39,15 +39,15 @@ from tandem.tickets.api_schemas import (
     ticket_out,
 )
 from tandem.tickets.downloads import attachment_response
-from tandem.tickets.models import Attachment, Channel, Message, Ticket
+from tandem.tickets.models import Channel, Message, Ticket
 from tandem.tickets.queries import (
     SORTS,
     InboxFilters,
+    attachment_for,
     encode_cursor,
     inbox_page,
     messages_of,
     ticket_for,
-    tickets_visible_to,
     with_list_relations,
 )
 
@@ -373,10 +373,4 @@ def upload_message(
 )
 def download_attachment(request: HttpRequest, attachment_id: int):
     """The file, if the token's agent may see its ticket."""
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
-    if (
-        attachment is None
-        or not tickets_visible_to(agent_of(request)).filter(number=attachment.ticket_id).exists()
-    ):
-        raise Http404("No such attachment")
-    return attachment_response(attachment)
+    return attachment_response(attachment_for(agent_of(request), attachment_id))

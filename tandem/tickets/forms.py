@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
-from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
 from tandem.people.models import Team
 from tandem.tickets.models import Channel, Message, Priority, Status, Ticket
@@ -14,10 +13,6 @@ KEEP = ""  # the "no change" choice in selects
 NONE = "none"  # the "clear it" choice (unassign, no team)
 
 SUBMIT_AS = [(s, label) for s, label in Status.choices if s not in (Status.NEW, Status.CLOSED)]
-
-
-def ticket_custom_fields() -> list[CustomField]:
-    return active_definitions(CustomField.Entity.TICKET)
 
 
 class ReplyForm(forms.Form):

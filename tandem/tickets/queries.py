@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
 from tandem.people.models import Agent, Contact, ContactIdentity
-from tandem.tickets.models import Message, Status, Ticket, TicketEvent, TicketLink
+from tandem.tickets.models import Attachment, Message, Status, Ticket, TicketEvent, TicketLink
 
 
 def team_ids_of(agent: Agent) -> list[int]:
@@ -50,6 +50,17 @@ def ticket_for(agent: Agent, number: int | str) -> Ticket:
         )
     except Ticket.DoesNotExist as error:
         raise Http404("No such ticket") from error
+
+
+def attachment_for(agent: Agent, pk: int) -> Attachment:
+    """The attachment if this agent may see its ticket, else 404 (whether it exists or not)."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if (
+        attachment is None
+        or not tickets_visible_to(agent).filter(number=attachment.ticket_id).exists()
+    ):
+        raise Http404("No such attachment")
+    return attachment
 
 
 def requests_visible_to(contact: Contact) -> QuerySet[Ticket]:

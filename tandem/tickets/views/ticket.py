@@ -22,12 +22,12 @@ from tandem.people.actors import Actor
 from tandem.people.models import Agent, Track
 from tandem.tickets import actions
 from tandem.tickets import status as machine
+from tandem.tickets.actions.changes import ticket_custom_field_definitions
 from tandem.tickets.forms import (
     SUBMIT_AS,
     PropertyChanges,
     ReplyForm,
     custom_field_rows,
-    ticket_custom_fields,
 )
 from tandem.tickets.models import Message, Priority, Status, Ticket
 from tandem.tickets.queries import (
@@ -128,7 +128,7 @@ def properties_context(
     ticket: Ticket, agent: Agent, *, errors=None, posted=None, carry=None
 ) -> dict:
     errors = errors or {}
-    definitions = ticket_custom_fields()
+    definitions = ticket_custom_field_definitions()
     rows = custom_field_rows(definitions, ticket.custom_fields, errors, posted)
     statuses = [
         ticket.status,
@@ -313,7 +313,7 @@ def update_properties(request, number: int):
         ticket=ticket,
         teams=directory.teams(),
         agents=directory.assignable_agents(),
-        definitions=ticket_custom_fields(),
+        definitions=ticket_custom_field_definitions(),
     )
     changes = parser.changes()
     errors = dict(parser.errors)
