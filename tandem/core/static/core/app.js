@@ -235,6 +235,28 @@
   }
 
   // htmx feedback: swapped regions, failures, a reply just sent.
+  // The agent's own change wins over a refresh already on its way: a refresh started
+  // before the change would answer with the state from before it. Abort those, and
+  // refresh once more after the change has landed.
+  function isLiveSource(elt) { return elt && elt.id && elt.id.indexOf("live-source-") === 0; }
+  doc.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLiveSource(event.detail.elt)) return;
+    clearTimeout(refreshTimer);
+    $all("[id^='live-source-']").forEach(function (source) { window.htmx.trigger(source, "htmx:abort"); });
+  });
+  // Checked again when the refresh arrives: the agent may have started working in the
+  // panel while it was on its way.
+  doc.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (isLiveSource(event.detail.elt) && target && target.contains(doc.activeElement)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  doc.addEventListener("htmx:afterRequest", function (event) {
+    if (isLiveSource(event.detail.elt) || !$("[data-ticket-page]")) return;
+    refreshLive();
+  });
+
   doc.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "load-more") updateSelection();
   });
