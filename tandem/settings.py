@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.tickets",
     "tandem.mail",
+    "tandem.kb",
+    "tandem.workflow",
     "tandem.portal",
     "tandem.api",
 ]

@@ -1,4 +1,11 @@
-"""Writing the append-only ticket event log, and telling live pages after commit."""
+"""Writing the append-only ticket event log, publishing it on the bus, telling live pages.
+
+Each action records its events on the ticket instance it holds (a fresh, locked copy in
+every action) and ends with `announce_change`, which publishes them as one batch to the
+workflow subscribers (see `tandem.core.event_bus`) and pushes one live update after commit.
+Keeping the pending events on the instance means a rolled-back action, whose instance is
+thrown away with the exception, can never leak its events into a later publish.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from tandem.core import live
+from tandem.core import event_bus, live
 from tandem.people.actors import Actor
 from tandem.tickets.models import Message, Ticket, TicketEvent
 
@@ -23,11 +30,29 @@ def record_event(
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, message=message, data=data, created_at=at, **actor.event_fields()
     )
+    pending_events(ticket).append(event)
     return event
 
 
+def pending_events(ticket: Ticket) -> list[TicketEvent]:
+    """Events recorded on this instance and not yet published."""
+    try:
+        return ticket._pending_events
+    except AttributeError:
+        ticket._pending_events = []
+        return ticket._pending_events
+
+
 def announce_change(ticket: Ticket, kind: str) -> None:
-    """One live push per action, after commit: a rolled-back write tells nobody."""
+    """The last step of every action: publish its events, then one live push after commit.
+
+    A subscriber that changed the ticket did so on its own locked copy; this instance is
+    reloaded so the action still returns the ticket as it now is.
+    """
+    events = tuple(pending_events(ticket))
+    ticket._pending_events = []
+    if event_bus.publish(event_bus.ActionEvents(ticket=ticket, events=events, action=kind)):
+        ticket.refresh_from_db()
     if live.is_quiet():
         return
     number = ticket.number

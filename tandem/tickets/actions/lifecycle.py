@@ -238,6 +238,7 @@ def _open_followup(
     )
     TicketLink.objects.create(source=followup, target=closed, kind=TicketLink.Kind.FOLLOWUP)
     record_event(closed, Kind.FOLLOWUP_CREATED, actor=actor, at=at, followup=followup.number)
+    announce_change(closed, "followup")
     return followup
 
 

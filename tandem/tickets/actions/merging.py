@@ -129,6 +129,7 @@ def link_tickets(
     record_event(ticket, Kind.LINKED, actor=actor, at=at, other=other.number)
     record_event(other, Kind.LINKED, actor=actor, at=at, other=ticket.number)
     announce_change(ticket, "linked")
+    announce_change(other, "linked")
     return link
 
 
@@ -150,3 +151,4 @@ def unlink_tickets(
         record_event(ticket, Kind.UNLINKED, actor=actor, at=at, other=other.number)
         record_event(other, Kind.UNLINKED, actor=actor, at=at, other=ticket.number)
         announce_change(ticket, "linked")
+        announce_change(other, "linked")

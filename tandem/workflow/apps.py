@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    """SLA policies, routing, assignment, escalation, triggers and automations."""
+
+    name = "tandem.workflow"
+    label = "workflow"
