@@ -1,7 +1,7 @@
 """`make bench`: build (or reuse) the benchmark desks, measure, write var/bench/*.json.
 
     python -m benchmarks.run [--sizes 100000,1000000] [--db sqlite,postgres]
-                             [--only inbox,memory] [--requests 30] [--rebuild]
+                             [--only inbox,mail,memory,api] [--requests 30] [--rebuild]
 
 Each database and size is measured in a fresh process, so settings, caches and memory
 of one run never leak into the next. A benchmark, not a test: it reports, it never fails
@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         "--db", default="sqlite,postgres", help="sqlite, postgres or both (default both)"
     )
     parser.add_argument(
-        "--only", default="inbox,mail,memory", help="any of inbox, mail, memory (comma-separated)"
+        "--only",
+        default="inbox,mail,memory,api",
+        help="any of inbox, mail, memory, api (comma-separated)",
     )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per figure")
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached SQLite fixtures")
@@ -241,6 +243,32 @@ def main(argv: list[str] | None = None) -> int:
             f"{after.get('VmHWM_mb')}); target {result['target_mb']} MB: "
             f"{'ok' if result['meets_target'] else 'MISSED'}"
         )
+        print(f"written to {path.relative_to(REPO)}")
+
+    if "api" in only:
+        from benchmarks.api import run_api
+
+        print("\n== REST API throughput ==", flush=True)
+        result = run_api()
+        path = BENCH_DIR / "api.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "benchmark": "REST API throughput",
+                    "generated_at": now_iso(),
+                    "machine": machine,
+                    **result,
+                },
+                indent=2,
+            )
+        )
+        for kind in ("reads", "creates"):
+            r = result[kind]
+            mark = "ok" if r["meets_target"] else "MISSED"
+            print(
+                f"{kind:<8}{r['per_second']:>8.1f}/s  p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms"
+                f"  errors {r['errors']}  target {r['target_per_second']}/s: {mark}"
+            )
         print(f"written to {path.relative_to(REPO)}")
     return 0
 
