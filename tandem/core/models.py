@@ -36,3 +36,38 @@ class CustomField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_entity_display()}: {self.label}"
+
+
+class Calendar(models.Model):
+    """Business hours: a time zone, weekly open intervals and holidays (a team has one).
+
+    weekly_hours: {"mon": [["09:00", "17:00"]], ...}; holidays: [{"date", "yearly", "name"}].
+    The arithmetic lives in `tandem.core.business_time`.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    weekly_hours = models.JSONField(default=dict, blank=True)
+    holidays = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def schedule(self):
+        from tandem.core.business_time import build_schedule
+
+        return build_schedule(
+            time_zone=self.time_zone, weekly_hours=self.weekly_hours, holidays=self.holidays
+        )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        try:
+            self.schedule()
+        except ValueError as error:
+            raise ValidationError({"weekly_hours": str(error)}) from error

@@ -111,6 +111,14 @@ class Team(models.Model):
         null=True, blank=True, help_text="Support teams only: escalation tier 1, 2 or 3."
     )
     description = models.TextField(blank=True)
+    calendar = models.ForeignKey(
+        "core.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+        help_text="Business hours for SLA targets and business-time metrics; none means 24/7.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
