@@ -275,6 +275,16 @@ class TicketEvent(models.Model):
         UNLINKED = "unlinked", "Unlinked"
         FOLLOWUP_CREATED = "followup_created", "Follow-up created"
         FOLLOWER_ADDED = "follower_added", "Follower added"
+        # Workflow: every automatic decision is an event with its reason in `data`.
+        SLA_APPLIED = "sla_applied", "SLA policy applied"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        SLA_BREACHED = "sla_breached", "SLA breached"
+        SLA_MET = "sla_met", "SLA target met"
+        ROUTED = "routed", "Routed"
+        DE_ESCALATED = "de_escalated", "De-escalated"
+        TRIGGER_FIRED = "trigger_fired", "Trigger fired"
+        AUTOMATION_FIRED = "automation_fired", "Automation fired"
+        MENTIONED = "mentioned", "Agent mentioned"
 
     class ActorKind(models.TextChoices):
         AGENT = "agent", "Agent"

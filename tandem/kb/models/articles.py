@@ -1,0 +1,1 @@
+"""Categories, sections, articles, their versions, votes and views."""

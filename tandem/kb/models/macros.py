@@ -1,0 +1,1 @@
+"""Response templates (macros) and their usage."""
