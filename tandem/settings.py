@@ -112,11 +112,19 @@ TEMPLATES = [
 
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Under ASGI every request runs in a fresh context, so persistent connections
+    # (CONN_MAX_AGE) would leak one connection per request; Django's pool reuses them.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_SIZE", 20),
+            "timeout": 20,
+        }
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tandem.core.db.sqlite",
             "NAME": TANDEM_HOME / "tandem.sqlite3",
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; the busy timeout

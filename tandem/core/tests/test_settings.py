@@ -13,7 +13,8 @@ db = settings.DATABASES["default"]
 print(json.dumps({"engine": db["ENGINE"], "name": str(db["NAME"]), "debug": settings.DEBUG,
     "huey": settings.HUEY["huey_class"], "secret": settings.SECRET_KEY,
     "hosts": settings.ALLOWED_HOSTS, "email": settings.EMAIL_BACKEND,
-    "init": db.get("OPTIONS", {}).get("init_command", "")}))
+    "init": db.get("OPTIONS", {}).get("init_command", ""),
+    "pool": db.get("OPTIONS", {}).get("pool"), "max_age": db["CONN_MAX_AGE"]}))
 """
 
 
@@ -29,7 +30,7 @@ def load(tmp_path, **env):
 
 def test_defaults_are_sqlite_wal_no_debug_and_a_generated_secret(tmp_path):
     first = load(tmp_path)
-    assert first["engine"] == "django.db.backends.sqlite3"
+    assert first["engine"] == "tandem.core.db.sqlite"  # Django's, with a connection pool
     assert first["name"] == str(tmp_path / "tandem.sqlite3")
     assert "journal_mode=WAL" in first["init"]
     assert first["debug"] is False
@@ -52,6 +53,9 @@ def test_database_redis_and_mail_urls_switch_the_shape(tmp_path):
     )
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["name"] == "desk"
+    # Pooled, never persistent: under ASGI a persistent connection leaks per request.
+    assert loaded["max_age"] == 0
+    assert loaded["pool"]["max_size"] == 20
     assert loaded["huey"] == "huey.RedisHuey"
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert loaded["secret"] == "k" * 50
