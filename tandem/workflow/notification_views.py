@@ -34,6 +34,10 @@ PAGE_SIZE = 50
 @require_GET
 def bell(request):
     """The bell's dropdown (newest first) and, out of band, its unread count."""
+    return _bell_menu(request)
+
+
+def _bell_menu(request):
     agent = request.agent
     return render(
         request,
@@ -121,12 +125,7 @@ def follow(request, number: int):
 
 def _back(request, done: str):
     if request.htmx and request.POST.get("from") == "bell":
-        agent = request.agent
-        return render(
-            request,
-            "workflow/_bell_menu.html",
-            {"items": list(notifications_of(agent)[:BELL_LIMIT]), "unread": unread_count(agent)},
-        )
+        return _bell_menu(request)
     messages.success(request, done)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -45,6 +45,8 @@ from tandem.tickets.views.responses import (
     refuse_not_allowed,
 )
 
+HELD = 200  # htmx swaps the composer back in, warning and draft included
+CONFLICT = 409  # the same for a plain form post: the conversation changed under the draft
 COMPOSER_FIELDS = {"body", "visibility", "status", "attachments"}
 PANEL_FIELDS = {
     "status",
@@ -283,7 +285,8 @@ def reply(request, number: int):
                 request,
                 "tickets/_composer_held.html" if arrived else "tickets/_composer.html",
                 {"composer": composer, **(timeline_context(ticket) if arrived else {})},
-                status=UNPROCESSABLE,
+                # A held reply is a question back to the agent, not a failed request.
+                status=HELD if arrived and not errors else UNPROCESSABLE,
             )
             response["HX-Retarget"] = "#composer"
             response["HX-Reswap"] = "outerHTML"
@@ -292,7 +295,7 @@ def reply(request, number: int):
             request,
             "tickets/ticket.html",
             page_context(request, ticket, composer=composer),
-            status=UNPROCESSABLE,
+            status=CONFLICT if arrived and not errors else UNPROCESSABLE,
         )
 
     done = "Note added." if is_note else "Reply sent."

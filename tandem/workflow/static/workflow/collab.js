@@ -44,15 +44,52 @@
 
   // --- the bell ---------------------------------------------------------------------
 
+  // Background fetches use fetch(), not htmx: leaving the page mid-request is normal for
+  // them and must not count as a failed request.
+  function fetchPartial(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .catch(function () { return null; });
+  }
+
+  function refreshBell() {
+    var menu = $("#bell-menu");
+    if (!menu) return;
+    fetchPartial(menu.dataset.bellUrl).then(function (html) {
+      if (html === null) return;
+      menu.innerHTML = html;
+      var fresh = $("#bell-count", menu);
+      var current = $("[data-bell] summary #bell-count");
+      if (fresh && current) {
+        fresh.removeAttribute("hx-swap-oob");
+        current.replaceWith(fresh);
+      }
+      if (window.htmx) window.htmx.process(menu);
+    });
+  }
+
+  function loadFollowButton() {
+    var slot = $("[data-follow-url]");
+    if (!slot) return;
+    fetchPartial(slot.dataset.followUrl).then(function (html) {
+      if (html === null || !slot.parentNode) return;
+      var holder = doc.createElement("span");
+      holder.innerHTML = html;
+      var form = holder.firstElementChild;
+      if (!form) return;
+      slot.replaceWith(form);
+      if (window.htmx) window.htmx.process(form);
+    });
+  }
+
   function startBell() {
     var bell = $("[data-bell]");
     if (!bell) return;
+    refreshBell();
     socket("/ws/notifications/", {
-      message: function (data) {
-        if (data.type === "notifications.changed" && window.htmx) window.htmx.trigger(doc.body, "notifications-changed");
-      },
+      message: function (data) { if (data.type === "notifications.changed") refreshBell(); },
       // Pushes missed while disconnected: fetch the count again once back.
-      open: function () { if (window.htmx && bell.dataset.connected) window.htmx.trigger(doc.body, "notifications-changed"); bell.dataset.connected = "1"; }
+      open: function () { if (bell.dataset.connected) refreshBell(); bell.dataset.connected = "1"; }
     });
     doc.addEventListener("click", function (event) {
       if (bell.open && !bell.contains(event.target)) bell.open = false;
@@ -175,7 +212,7 @@
   function start() {
     startBell();
     var page = $("[data-ticket-page]");
-    if (page) startPresence(page);
+    if (page) { startPresence(page); loadFollowButton(); }
   }
 
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", start); else start();
