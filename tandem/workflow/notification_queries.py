@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from tandem.people.models import Agent
 from tandem.tickets.models import Ticket
@@ -42,9 +43,7 @@ def notifications_of(agent: Agent) -> QuerySet[Notification]:
 
 
 def notification_for(agent: Agent, notification_id: int) -> Notification:
-    """The agent's own notification, else 404."""
-    from django.shortcuts import get_object_or_404
-
+    """The agent's own notification, else 404 (never 403: another's is not confirmed to exist)."""
     return get_object_or_404(
         Notification.objects.select_related("ticket"), pk=notification_id, agent=agent
     )
