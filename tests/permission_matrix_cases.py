@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -30,6 +30,7 @@ from tandem.people.models import Agent
 from tandem.portal.actions import create_sign_in_link
 from tandem.testing import factories
 from tandem.tickets import actions as ticket_actions
+from tandem.workflow.notification_actions import set_email_preference
 
 # --- the cast ---------------------------------------------------------------------------
 
@@ -134,6 +135,16 @@ def build_world(media_root: str) -> World:
     held_back.refresh_from_db()
     assert held_back.state == InboundMail.State.QUARANTINED, held_back.reason
 
+    # Ada mentions Alex: notification N, Alex's (his preference keeps it out of the outbox).
+    set_email_preference(agent=agents[AGENT], email="none")
+    ticket_actions.add_message(
+        actor=Actor.for_agent(agents[ADMIN]),
+        ticket=ticket,
+        body="@Alex Agent can you check the lockout?",
+        visibility="internal",
+    )
+    notification = agents[AGENT].notifications.get()
+
     tokens = {role: create_token(agent=agent, name="matrix")[1] for role, agent in agents.items()}
     spare_token, _ = create_token(agent=agents[AGENT], name="spare")
     link = create_sign_in_link(contact=customer_a)
@@ -182,6 +193,7 @@ def build_world(media_root: str) -> World:
         "link_secret": link.url.rstrip("/").rsplit("/", 1)[-1],
         "mailbox": mailbox.pk,
         "inbound": held_back.pk,
+        "notification": notification.pk,
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
 
@@ -1124,10 +1136,73 @@ def _api_rows() -> list[Row]:
     ]
 
 
+def _notification_rows() -> list[Row]:
+    """The bell and notifications (tandem.workflow): notification N is Alex Agent's."""
+    mine = {"notification_id": "{notification}"}
+    # Only its agent may open or mark it; to anyone else it does not exist.
+    owner_only = workspace(NOT_FOUND, NOT_FOUND, done(302, "/tickets/{T}/"), NOT_FOUND)
+    return [
+        Row("notifications:list", GET, every_agent(OK)),
+        Row("notifications:bell", GET, every_agent(OK)),
+        Row(
+            "notifications:open",
+            POST,
+            owner_only,
+            kwargs=mine,
+            changes=tables("workflow.notification"),
+        ),
+        Row(
+            "notifications:read",
+            POST,
+            owner_only | {AGENT: done(302, "/notifications/")},
+            kwargs=mine,
+            changes=tables("workflow.notification"),
+        ),
+        Row(
+            "notifications:read_all",
+            POST,
+            # Only Alex has anything unread: for the others it is a no-op.
+            every_agent(to("/notifications/")) | {AGENT: done(302, "/notifications/")},
+            changes=tables("workflow.notification"),
+        ),
+        Row(
+            "notifications:email",
+            POST,
+            every_agent(done(302, "/notifications/")),
+            data={"email": "all"},
+            changes=tables("workflow.notificationpreference"),
+        ),
+        Row("notifications:follow", GET, on_ticket(OK, OK), kwargs={"number": "{T}"}),
+        Row(
+            "notifications:follow",
+            POST,
+            on_ticket(done(302, "/tickets/{T}/"), done(302, "/tickets/{T}/")),
+            kwargs={"number": "{T}"},
+            data={"follow": "1"},
+            # Alex and Ada already follow T (they wrote on it): for them it changes nothing.
+            also=tables("workflow.agentfollow"),
+        ),
+    ]
+
+
+# A new message notifies the ticket's followers and makes its author one (tandem.workflow).
+NOTIFIED = tables("workflow.agentfollow", "workflow.notification")
+
+
+def _with_notifications(row: Row) -> Row:
+    if "tickets.message" not in row.changes:
+        return row
+    return replace(row, also=row.also | NOTIFIED)
+
+
 ROWS: list[Row] = [
-    *_workspace_rows(),
-    *_people_rows(),
-    *_settings_rows(),
-    *_portal_rows(),
-    *_api_rows(),
+    _with_notifications(row)
+    for row in (
+        *_workspace_rows(),
+        *_people_rows(),
+        *_settings_rows(),
+        *_portal_rows(),
+        *_api_rows(),
+        *_notification_rows(),
+    )
 ]

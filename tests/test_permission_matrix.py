@@ -476,7 +476,34 @@ def test_ticket_socket_goes_quiet_for_an_agent_who_lost_sight_of_it(
 
 
 def test_every_socket_route_is_tried():
-    assert _socket_routes() == [SOCKET]
+    assert _socket_routes() == [SOCKET, NOTIFICATION_SOCKET, PRESENCE_SOCKET]
+
+
+# --- the working-together sockets (tandem.workflow) ---------------------------------------------
+
+NOTIFICATION_SOCKET = "ws/notifications/"
+PRESENCE_SOCKET = "ws/tickets/<int:number>/presence/"
+
+
+@pytest.mark.usefixtures("_sockets_share_the_test_transaction")
+@pytest.mark.parametrize("role", (*ROLES, DEPARTED))
+def test_presence_socket_opens_only_for_agents_who_may_see_the_ticket(world, role):
+    path = f"/ws/tickets/{world.ids['T']}/presence/"
+    accepted, code = _connect(path, cookie=world.sessions.get(role))
+    if role in SOCKET_ACCEPTS:
+        assert accepted is True
+    else:
+        assert (accepted, code) == (False, 4404)
+
+
+@pytest.mark.usefixtures("_sockets_share_the_test_transaction")
+@pytest.mark.parametrize("role", (*ROLES, DEPARTED))
+def test_notification_socket_opens_for_every_active_agent_only(world, role):
+    accepted, code = _connect("/ws/notifications/", cookie=world.sessions.get(role))
+    if role in AGENTS:
+        assert accepted is True
+    else:
+        assert (accepted, code) == (False, 4403)
 
 
 def test_health_check_is_public_and_tells_only_health(world, client):

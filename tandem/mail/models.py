@@ -158,6 +158,9 @@ class OutboundMail(models.Model):
     message_id = models.CharField(max_length=998, unique=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
+    text = models.TextField(
+        blank=True, help_text="The body of a mail with no ticket message (an agent notification)."
+    )
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

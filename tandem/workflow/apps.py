@@ -6,3 +6,9 @@ class WorkflowConfig(AppConfig):
 
     name = "tandem.workflow"
     label = "workflow"
+
+    def ready(self):
+        from tandem.core import event_bus
+        from tandem.workflow.notification_subscriber import on_ticket_events
+
+        event_bus.subscribe("workflow.notifications", on_ticket_events)

@@ -47,7 +47,7 @@ def compose(row: OutboundMail, *, at: dt.datetime) -> EmailMultiAlternatives:
     signature = ""
     if message is not None and row.kind == OutboundMail.Kind.REPLY and message.author_agent_id:
         signature = (message.author_agent.signature or "").strip()
-    body = message.body if message is not None else ""
+    body = message.body if message is not None else row.text
     text = body.rstrip() + "\n"
     if signature:
         text += f"\n{SIGNATURE_SEPARATOR}\n{signature}\n"
@@ -91,7 +91,10 @@ def _headers(row: OutboundMail, *, at: dt.datetime) -> dict[str, str]:
 
 def _html(row: OutboundMail, message: Message | None, signature: str) -> str:
     # Message.html is sanitised (nh3) when it is stored; nothing else is trusted as HTML.
-    content = "" if message is None else message.html or text_to_html(message.body)
+    if message is None:
+        content = text_to_html(row.text) if row.text else ""
+    else:
+        content = message.html or text_to_html(message.body)
     signature_html = ""
     if signature:
         lines = mark_safe(linebreaks(escape(signature)))

@@ -51,6 +51,23 @@ def deliver_by_email(message: Message) -> None:
     transaction.on_commit(partial(_send_after_commit, outbound.pk))
 
 
+def queue_agent_notification(*, ticket: Ticket, to: str, subject: str, text: str) -> OutboundMail:
+    """An automatic mail to an agent about a ticket (a mention, an assignment): a row now, the
+    send job after commit. It carries Auto-Submitted: auto-generated, so nothing answers it."""
+    outbound = OutboundMail.objects.create(
+        ticket=ticket,
+        mailbox=mailbox_for(ticket),
+        kind=OutboundMail.Kind.NOTIFICATION,
+        automatic=True,
+        to=[to],
+        subject=headers.notification_subject(ticket.number, subject)[:998],
+        message_id=message_ids.make_message_id(ticket.number),
+        text=text,
+    )
+    transaction.on_commit(partial(_send_after_commit, outbound.pk))
+    return outbound
+
+
 def _send_after_commit(outbound_id: int) -> None:
     from tandem.mail.tasks import send_outbound_mail
 

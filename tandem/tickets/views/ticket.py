@@ -20,7 +20,7 @@ from tandem.core.permissions import agent_required
 from tandem.people import directory
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Track
-from tandem.tickets import actions
+from tandem.tickets import actions, stale_drafts
 from tandem.tickets import status as machine
 from tandem.tickets.actions.changes import ticket_custom_field_definitions
 from tandem.tickets.forms import (
@@ -45,6 +45,8 @@ from tandem.tickets.views.responses import (
     refuse_not_allowed,
 )
 
+HELD = 200  # htmx swaps the composer back in, warning and draft included
+CONFLICT = 409  # the same for a plain form post: the conversation changed under the draft
 COMPOSER_FIELDS = {"body", "visibility", "status", "attachments"}
 PANEL_FIELDS = {
     "status",
@@ -102,7 +104,9 @@ def carry_of(data) -> dict:
     return {"in": data.get("in", ""), "pos": data.get("pos", "")}
 
 
-def composer_context(ticket: Ticket, agent: Agent, *, data=None, errors=None, carry=None) -> dict:
+def composer_context(
+    ticket: Ticket, agent: Agent, *, data=None, errors=None, carry=None, arrived=None
+) -> dict:
     errors = errors or {}
     data = data or {}
     can_public = agent.can_reply_publicly
@@ -121,6 +125,9 @@ def composer_context(ticket: Ticket, agent: Agent, *, data=None, errors=None, ca
         "other_errors": errors_except(errors, COMPOSER_FIELDS),
         "accepts_messages": ticket.status != Status.CLOSED,
         "carry": carry or {},
+        # The newest public message this composer was drawn under (see stale_drafts).
+        "seen_message": stale_drafts.newest_public_message_id(ticket),
+        "arrived": arrived or [],
     }
 
 
@@ -242,7 +249,11 @@ def reply(request, number: int):
     form = ReplyForm(request.POST)
     files = [actions.IncomingFile.from_upload(f) for f in request.FILES.getlist("attachments")]
     errors: dict[str, list[str]] = {}
-    if form.is_valid():
+    arrived = _arrived_while_drafting(request, ticket, agent)
+    if arrived:
+        if files:
+            errors["attachments"] = ["Attach the files again."]
+    elif form.is_valid():
         try:
             actions.add_message(
                 actor=Actor.for_agent(agent),
@@ -258,15 +269,24 @@ def reply(request, number: int):
         errors = form_errors(form)
     is_note = request.POST.get("visibility") == Message.Visibility.INTERNAL
 
-    if errors:
-        if files:
+    if errors or arrived:
+        if files and not arrived:
             errors.setdefault("attachments", []).append("Attach the files again.")
         composer = composer_context(
-            ticket, agent, data=request.POST, errors=errors, carry=carry_of(request.POST)
+            ticket,
+            agent,
+            data=request.POST,
+            errors=errors,
+            carry=carry_of(request.POST),
+            arrived=arrived,
         )
         if request.htmx:
             response = render(
-                request, "tickets/_composer.html", {"composer": composer}, status=UNPROCESSABLE
+                request,
+                "tickets/_composer_held.html" if arrived else "tickets/_composer.html",
+                {"composer": composer, **(timeline_context(ticket) if arrived else {})},
+                # A held reply is a question back to the agent, not a failed request.
+                status=HELD if arrived and not errors else UNPROCESSABLE,
             )
             response["HX-Retarget"] = "#composer"
             response["HX-Reswap"] = "outerHTML"
@@ -275,7 +295,7 @@ def reply(request, number: int):
             request,
             "tickets/ticket.html",
             page_context(request, ticket, composer=composer),
-            status=UNPROCESSABLE,
+            status=CONFLICT if arrived and not errors else UNPROCESSABLE,
         )
 
     done = "Note added." if is_note else "Reply sent."
@@ -298,6 +318,17 @@ def reply(request, number: int):
             "announce": done,
         },
     )
+
+
+def _arrived_while_drafting(request, ticket: Ticket, agent: Agent) -> list[Message]:
+    """A public reply drafted under an older view of the conversation is held, never sent
+    silently, while newer customer messages or colleagues' replies exist."""
+    if request.POST.get("visibility") != Message.Visibility.PUBLIC:
+        return []
+    seen = stale_drafts.parse_seen(request.POST.get("seen_message"))
+    if seen is None:
+        return []
+    return list(stale_drafts.arrived_since(ticket, seen=seen, agent=agent))
 
 
 @agent_required
