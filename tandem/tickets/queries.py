@@ -45,7 +45,9 @@ def ticket_for(agent: Agent, number: int | str) -> Ticket:
     try:
         return (
             tickets_visible_to(agent)
-            .select_related("contact", "organization", "team", "assignee", "merged_into")
+            .select_related(
+                "contact", "organization", "team", "assignee", "merged_into", "sla__policy"
+            )
             .get(number=number)
         )
     except Ticket.DoesNotExist as error:
@@ -221,9 +223,9 @@ def keyset_page(
 
 def with_list_relations(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What an inbox row shows, in a fixed number of queries whatever the page size."""
-    return tickets.select_related("contact", "organization", "team", "assignee").prefetch_related(
-        "tags"
-    )
+    return tickets.select_related(
+        "contact", "organization", "team", "assignee", "sla__policy"
+    ).prefetch_related("tags")
 
 
 def inbox_page(

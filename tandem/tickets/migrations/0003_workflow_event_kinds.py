@@ -4,15 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_open_ticket_partial_indexes'),
+        ("tickets", "0002_open_ticket_partial_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('message_added', 'Message added'), ('status_changed', 'Status changed'), ('priority_changed', 'Priority changed'), ('assignee_changed', 'Assignee changed'), ('team_changed', 'Team changed'), ('track_changed', 'Track changed'), ('subject_changed', 'Subject changed'), ('category_changed', 'Category changed'), ('tags_changed', 'Tags changed'), ('custom_fields_changed', 'Custom fields changed'), ('requester_changed', 'Requester changed'), ('escalated', 'Escalated'), ('merged', 'Merged into another ticket'), ('merged_in', 'Another ticket merged in'), ('linked', 'Linked'), ('unlinked', 'Unlinked'), ('followup_created', 'Follow-up created'), ('follower_added', 'Follower added'), ('sla_applied', 'SLA policy applied'), ('sla_warning', 'SLA warning'), ('sla_breached', 'SLA breached'), ('sla_met', 'SLA target met'), ('routed', 'Routed'), ('de_escalated', 'De-escalated'), ('trigger_fired', 'Trigger fired'), ('automation_fired', 'Automation fired'), ('mentioned', 'Agent mentioned')], max_length=32),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("message_added", "Message added"),
+                    ("status_changed", "Status changed"),
+                    ("priority_changed", "Priority changed"),
+                    ("assignee_changed", "Assignee changed"),
+                    ("team_changed", "Team changed"),
+                    ("track_changed", "Track changed"),
+                    ("subject_changed", "Subject changed"),
+                    ("category_changed", "Category changed"),
+                    ("tags_changed", "Tags changed"),
+                    ("custom_fields_changed", "Custom fields changed"),
+                    ("requester_changed", "Requester changed"),
+                    ("escalated", "Escalated"),
+                    ("merged", "Merged into another ticket"),
+                    ("merged_in", "Another ticket merged in"),
+                    ("linked", "Linked"),
+                    ("unlinked", "Unlinked"),
+                    ("followup_created", "Follow-up created"),
+                    ("follower_added", "Follower added"),
+                    ("sla_applied", "SLA policy applied"),
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breached", "SLA breached"),
+                    ("sla_met", "SLA target met"),
+                    ("routed", "Routed"),
+                    ("de_escalated", "De-escalated"),
+                    ("trigger_fired", "Trigger fired"),
+                    ("automation_fired", "Automation fired"),
+                    ("mentioned", "Agent mentioned"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
