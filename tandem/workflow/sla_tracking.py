@@ -193,11 +193,15 @@ def _reason(kinds: set[str], ticket: Ticket) -> tuple[str, str]:
     return reason, text
 
 
-def refresh_clocks(ticket: Ticket, *, at: dt.datetime, since: dt.datetime, kinds: set[str]) -> bool:
+def refresh_clocks(
+    ticket: Ticket, *, at: dt.datetime, since: dt.datetime, kinds: set[str], record: bool = True
+) -> bool:
     """Bring the ticket's TicketSla up to date; `since` is when this action began.
 
     The ticket must be locked by the caller and loaded with organization, contact and
     team (its calendar is read here). Returns whether any SLA event was recorded.
+    `record=False` stores the clocks only: for history loaded as if the policy had
+    always been in force (the demo), where "applied now" would not be true.
     """
     sla = TicketSla.objects.select_for_update().select_related("policy").filter(ticket=ticket)
     sla = sla.first()
@@ -210,6 +214,8 @@ def refresh_clocks(ticket: Ticket, *, at: dt.datetime, since: dt.datetime, kinds
         if sla is None:
             return False
         sla.delete()
+        if not record:
+            return False
         record_event(
             ticket,
             Kind.SLA_APPLIED,
@@ -230,6 +236,10 @@ def refresh_clocks(ticket: Ticket, *, at: dt.datetime, since: dt.datetime, kinds
     else:
         for name, value in values.items():
             setattr(sla, name, value)
+    if not record:
+        set_alarm(sla, clocks, policy.warning_minutes)
+        sla.save()
+        return False
     recorded = False
     due_changed = previous is not None and any(
         previous.due[m] != values[f"{m}_due_at"] for m in METRICS

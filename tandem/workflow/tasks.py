@@ -1,7 +1,7 @@
 """Huey jobs of the workflow app: thin wrappers over its actions."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -11,3 +11,12 @@ def check_sla_alarms():
     from tandem.workflow.actions import fire_sla_alarms
 
     fire_sla_alarms()
+
+
+@db_task()
+@lock_task("workflow-sla-recompute")
+def recompute_open_tickets_sla():
+    """After a policy or calendar changed: every open ticket's SLA, recomputed."""
+    from tandem.workflow.actions import refresh_open_tickets_sla
+
+    refresh_open_tickets_sla()
