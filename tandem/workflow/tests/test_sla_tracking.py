@@ -200,3 +200,29 @@ def test_team_change_recomputes_on_the_new_calendar(berlin_team, other_team, age
     sla = TicketSla.objects.get(ticket=ticket)
     assert sla.first_response_due_at == utc(2026, 3, 30, 14, 0)
     assert sla_events(ticket, Kind.SLA_APPLIED)[-1]["reason"] == Kind.TEAM_CHANGED
+
+
+def test_changing_a_policy_recomputes_open_tickets_after_commit(
+    berlin_team, django_capture_on_commit_callbacks
+):
+    from tandem.workflow import actions
+    from tandem.workflow.actions import TargetInput
+
+    policy = make_policy()
+    ticket = open_ticket(at=utc(2026, 3, 30, 7, 0), team=berlin_team)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_sla_policy(
+            policy=policy,
+            name="Standard",
+            conditions={},
+            targets=[TargetInput(priority="normal", metric="first_response", minutes=30)],
+            pause_when_pending=True,
+            pause_when_on_hold=True,
+            warning_minutes=10,
+            active=True,
+        )
+    sla = TicketSla.objects.get(ticket=ticket)
+    assert sla.first_response_due_at == utc(2026, 3, 30, 7, 30)
+    assert sla.resolution_due_at is None
+    last = sla_events(ticket, Kind.SLA_APPLIED)[-1]
+    assert last["reason"] == "recomputed" and last["because"] == "policies changed"
