@@ -285,6 +285,8 @@ TIMELINE_EVENT_KINDS = {
     TicketEvent.Kind.CUSTOM_FIELDS_CHANGED,
     TicketEvent.Kind.REQUESTER_CHANGED,
     TicketEvent.Kind.CATEGORY_CHANGED,
+    TicketEvent.Kind.SLA_APPLIED,
+    TicketEvent.Kind.SLA_BREACHED,
 }
 
 

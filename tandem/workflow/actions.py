@@ -51,6 +51,12 @@ def refresh_ticket_sla(
     `kinds` are the event kinds that caused it (they become the reason of `sla_applied`);
     `since` is when the causing action began (targets met from then on get `sla_met`).
     """
+    # A desk without SLAs pays a query or two per action, not a recompute.
+    if (
+        not SlaPolicy.objects.filter(active=True).exists()
+        and not TicketSla.objects.filter(ticket_id=ticket.pk).exists()
+    ):
+        return ticket
     copy = _sla_copy(ticket.pk)
     if refresh_clocks(copy, at=at, since=since or at, kinds=set(kinds), record=record):
         announce_change(copy, SLA_ACTION)

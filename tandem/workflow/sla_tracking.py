@@ -44,6 +44,7 @@ RECOMPUTING_KINDS = {
     Kind.REQUESTER_CHANGED: "requester changed",
 }
 CLOCK_KINDS = {Kind.MESSAGE_ADDED, Kind.STATUS_CHANGED}
+ALWAYS_EXPLAINED_KINDS = {Kind.PRIORITY_CHANGED, Kind.TEAM_CHANGED}
 
 
 def active_policies() -> list[SlaPolicy]:
@@ -189,7 +190,7 @@ def _reason(kinds: set[str], ticket: Ticket) -> tuple[str, str]:
     reason = found[0] if found else "recomputed"
     text = ", ".join(RECOMPUTING_KINDS[kind] for kind in found) or "policies changed"
     if Kind.PRIORITY_CHANGED in found:
-        text += f" (now {ticket.priority})"
+        text = text.replace("priority changed", f"priority changed to {ticket.priority}")
     return reason, text
 
 
@@ -248,7 +249,10 @@ def refresh_clocks(
         previous is None
         or previous.policy_name != policy.name
         or previous.targets != values["targets"]
-        or (due_changed and reason != "recomputed" and kinds & set(RECOMPUTING_KINDS))
+        or (due_changed and kinds & set(RECOMPUTING_KINDS))
+        # The changes agents make on purpose always leave a trace, even when the new
+        # priority or team happens to have the same targets.
+        or kinds & ALWAYS_EXPLAINED_KINDS
     ):
         record_event(
             ticket,

@@ -81,3 +81,17 @@ def test_duration_text_reads_naturally():
     assert duration_text(-3900) == "1 h 5 min"
     assert duration_text(7200) == "2 h"
     assert duration_text(90000) == "1 d 1 h"
+
+
+def test_timeline_says_why_the_targets_changed(client, agent, team):
+    from tandem.people.actors import Actor
+    from tandem.tickets import actions as ticket_actions
+
+    make_policy(business_hours=False)
+    ticket = open_ticket(at=timezone.now() - dt.timedelta(minutes=90), team=team)
+    ticket_actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, priority="urgent")
+    client.force_login(agent.user)
+    page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    assert "applied SLA policy <b>Standard</b> (ticket created)" in page
+    assert "applied SLA policy <b>Standard</b> (priority changed to urgent)" in page
+    assert "recorded a missed SLA target: <b>first response</b>" not in page
