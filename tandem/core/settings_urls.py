@@ -17,6 +17,7 @@ from tandem.people.models import Agent, Team
 from tandem.people.views import settings as people
 from tandem.tickets import settings_views as vocabulary
 from tandem.tickets.models import Tag
+from tandem.workflow import settings_views as workflow
 
 app_name = "settings"
 
@@ -63,4 +64,13 @@ urlpatterns = [
     path("quarantine/<int:pk>/", mail.quarantine_detail, name="quarantine_detail"),
     path("quarantine/<int:pk>/retry/", mail.quarantine_retry, name="quarantine_retry"),
     path("quarantine/<int:pk>/dismiss/", mail.quarantine_dismiss, name="quarantine_dismiss"),
+    path("calendars/", workflow.calendar_list, name="calendars"),
+    path("calendars/new/", workflow.calendar_edit, name="calendar_new"),
+    path("calendars/<int:pk>/", workflow.calendar_edit, name="calendar"),
+    path("calendars/<int:pk>/delete/", workflow.calendar_delete, name="calendar_delete"),
+    path("sla/", workflow.policy_list, name="sla_policies"),
+    path("sla/new/", workflow.policy_edit, name="sla_policy_new"),
+    path("sla/<int:pk>/", workflow.policy_edit, name="sla_policy"),
+    path("sla/<int:pk>/move/", workflow.policy_move, name="sla_policy_move"),
+    path("sla/<int:pk>/delete/", workflow.policy_delete, name="sla_policy_delete"),
 ]

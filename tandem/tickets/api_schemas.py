@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field
 from pydantic import field_validator
 
@@ -26,6 +27,8 @@ from tandem.api.schemas import (
 from tandem.people.models import Track
 from tandem.tickets.models import Channel, Message, Priority, Status, Ticket
 from tandem.tickets.queries import SORTS
+from tandem.workflow.sla_schemas import SlaBlockOut
+from tandem.workflow.sla_status import sla_block, sla_policy_name
 
 # Literal[tuple] spells out every value, so the OpenAPI schema lists them as an enum.
 StatusName = Literal[tuple(Status.values)]
@@ -154,6 +157,10 @@ class TicketOut(OutputSchema):
     solved_at: dt.datetime | None
     first_response_at: dt.datetime | None
     message_count: int
+    sla: SlaBlockOut | None = Field(
+        description="Each SLA target's state; null when no SLA policy applies (docs/sla.md)."
+    )
+    sla_policy: str | None
     url: str
 
 
@@ -227,6 +234,8 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "solved_at": ticket.solved_at,
         "first_response_at": ticket.first_response_at,
         "message_count": ticket.message_count,
+        "sla": sla_block(ticket, timezone.now()),
+        "sla_policy": sla_policy_name(ticket),
         "url": api_url(request, f"tickets/{ticket.number}"),
     }
 

@@ -10,6 +10,7 @@ from itertools import chain
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tandem.people.models import Agent, Contact, ContactIdentity
@@ -45,7 +46,9 @@ def ticket_for(agent: Agent, number: int | str) -> Ticket:
     try:
         return (
             tickets_visible_to(agent)
-            .select_related("contact", "organization", "team", "assignee", "merged_into")
+            .select_related(
+                "contact", "organization", "team", "assignee", "merged_into", "sla__policy"
+            )
             .get(number=number)
         )
     except Ticket.DoesNotExist as error:
@@ -94,6 +97,8 @@ INBOX_VIEWS = {
     "support": "Support track",
     "open": "All open",
     "solved": "Recently solved",
+    "sla_at_risk": "SLA at risk",
+    "sla_breached": "SLA breached",
 }
 
 SORTS = {
@@ -140,6 +145,14 @@ class InboxFilters:
         return tickets
 
 
+def sla_view(tickets: QuerySet[Ticket], view: str, now: dt.datetime) -> QuerySet[Ticket]:
+    """Open tickets whose earliest running SLA target is overdue, or inside its warning time."""
+    tickets = tickets.filter(unsolved=True)
+    if view == "sla_breached":
+        return tickets.filter(sla__next_due_at__lte=now)
+    return tickets.filter(sla__next_due_at__gt=now, sla__at_risk_from__lte=now)
+
+
 def view_queryset(agent: Agent, view: str) -> QuerySet[Ticket]:
     tickets = tickets_visible_to(agent)
     if view == "mine":
@@ -150,6 +163,8 @@ def view_queryset(agent: Agent, view: str) -> QuerySet[Ticket]:
         return tickets.filter(track=view, unsolved=True)
     if view == "solved":
         return tickets.filter(status=Status.SOLVED)
+    if view in ("sla_at_risk", "sla_breached"):
+        return sla_view(tickets, view, timezone.now())
     if view == "all":
         return tickets
     return tickets.filter(unsolved=True)
@@ -221,9 +236,9 @@ def keyset_page(
 
 def with_list_relations(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What an inbox row shows, in a fixed number of queries whatever the page size."""
-    return tickets.select_related("contact", "organization", "team", "assignee").prefetch_related(
-        "tags"
-    )
+    return tickets.select_related(
+        "contact", "organization", "team", "assignee", "sla__policy"
+    ).prefetch_related("tags")
 
 
 def inbox_page(
@@ -270,6 +285,8 @@ TIMELINE_EVENT_KINDS = {
     TicketEvent.Kind.CUSTOM_FIELDS_CHANGED,
     TicketEvent.Kind.REQUESTER_CHANGED,
     TicketEvent.Kind.CATEGORY_CHANGED,
+    TicketEvent.Kind.SLA_APPLIED,
+    TicketEvent.Kind.SLA_BREACHED,
 }
 
 

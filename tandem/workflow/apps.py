@@ -7,8 +7,11 @@ class WorkflowConfig(AppConfig):
     name = "tandem.workflow"
     label = "workflow"
 
-    def ready(self):
+    def ready(self) -> None:
         from tandem.core import event_bus
-        from tandem.workflow.notification_subscriber import on_ticket_events
+        from tandem.workflow import notification_subscriber, sla_subscriber
 
-        event_bus.subscribe("workflow.notifications", on_ticket_events)
+        # Subscribers run in this order. SLA clocks first, so that everything after them
+        # (and the notifications last) sees the ticket's due times as they now stand.
+        event_bus.subscribe(sla_subscriber.SUBSCRIBER_NAME, sla_subscriber.on_ticket_events)
+        event_bus.subscribe("workflow.notifications", notification_subscriber.on_ticket_events)

@@ -58,6 +58,8 @@ def test_list_answers_items_and_next_with_each_ticket_in_full(agent_api, ticket,
                 "solved_at": None,
                 "first_response_at": None,
                 "message_count": 1,
+                "sla": None,
+                "sla_policy": None,
                 "url": f"http://testserver/api/v1/tickets/{ticket.number}",
             }
         ],

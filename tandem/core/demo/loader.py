@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.core import live
+from tandem.core import event_bus, live
 from tandem.core.demo.cast import plan_cast
 from tandem.core.demo.people_writer import write_people
+from tandem.core.demo.service_levels import configure_service_levels, start_open_ticket_clocks
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
@@ -24,6 +25,7 @@ from tandem.mail.models import Mailbox
 from tandem.people.directory import forget_agents, forget_teams
 from tandem.people.models import Agent, Contact, Organization, Team
 from tandem.tickets.models import Message, Tag, Ticket, TicketEvent, TicketLink
+from tandem.workflow.models import TicketSla
 
 DEFAULT_SEED = 2024
 
@@ -113,7 +115,11 @@ def load_demo(
         with live.quiet():
             desk = write_people(cast, progress=progress)
             create_demo_mailbox(desk)
-            stats = TicketWriter(desk, cast, progress=progress).run(plans)
+            configure_service_levels(desk.teams)
+            with event_bus.quiet():  # history: no workflow reacts to it as if it were live
+                stats = TicketWriter(desk, cast, progress=progress).run(plans)
+            clocks = start_open_ticket_clocks(now)
+            progress(f"SLA clocks for {clocks:,} open tickets")
     except BaseException:
         wipe_desk()
         raise
@@ -156,6 +162,7 @@ def wipe_desk() -> None:
     collector walking hundreds of thousands of rows.
     """
     TicketEvent.objects.all().delete()
+    TicketSla.objects.all().delete()
     TicketLink.objects.all().delete()
     Ticket.tags.through.objects.all().delete()
     Ticket.followers.through.objects.all().delete()

@@ -80,6 +80,10 @@ def every_settings_url(admin, agent, team):
     mailbox = create_mailbox(address="help@desk.test")
     inbound = receive_raw(raw=b"Subject: x\r\n\r\nbody", source="smtp", process=False)
     InboundMail.objects.filter(pk=inbound.pk).update(state=InboundMail.State.QUARANTINED)
+    from tandem.workflow import actions as workflow
+
+    calendar = workflow.create_calendar(name="Office", weekly_hours={"mon": [["09:00", "17:00"]]})
+    policy = workflow.create_sla_policy(name="Standard")
     args = {
         "agent_edit": [agent.pk],
         "agent_active": [agent.pk],
@@ -96,6 +100,11 @@ def every_settings_url(admin, agent, team):
         "quarantine_detail": [inbound.pk],
         "quarantine_retry": [inbound.pk],
         "quarantine_dismiss": [inbound.pk],
+        "calendar": [calendar.pk],
+        "calendar_delete": [calendar.pk],
+        "sla_policy": [policy.pk],
+        "sla_policy_move": [policy.pk],
+        "sla_policy_delete": [policy.pk],
     }
     urls = {
         p.name: reverse(f"settings:{p.name}", args=args.get(p.name, []))
@@ -138,7 +147,9 @@ def test_every_settings_page_opens_for_admins(client, admin, every_settings_url)
             302
             if name == "fields"
             else 405
-            if url.endswith(("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/"))
+            if url.endswith(
+                ("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/", "/move/")
+            )
             else 200
         )
         assert response.status_code == expected, name

@@ -229,7 +229,27 @@ def event_phrase(event: TicketEvent):
         return format_html("opened follow-up {}", _ticket_ref(data.get("followup")))
     if kind == Kind.REQUESTER_CHANGED:
         return "changed the requester"
+    if kind == Kind.SLA_APPLIED:
+        return _sla_applied(data)
+    if kind == Kind.SLA_BREACHED:
+        target = str(data.get("metric", "")).replace("_", " ")
+        return format_html("recorded a missed SLA target: <b>{}</b>", target)
     return event.get_kind_display().lower()
+
+
+def _sla_applied(data: dict):
+    if data.get("to") is None:
+        return format_html(
+            "removed SLA policy <b>{}</b> ({})", data.get("from"), data.get("because")
+        )
+    if data.get("from") not in (None, data.get("to")):
+        return format_html(
+            "moved from SLA policy <b>{}</b> to <b>{}</b> ({})",
+            data.get("from"),
+            data.get("to"),
+            data.get("because"),
+        )
+    return format_html("applied SLA policy <b>{}</b> ({})", data.get("to"), data.get("because"))
 
 
 @register.simple_tag

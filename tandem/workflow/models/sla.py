@@ -82,6 +82,14 @@ class TicketSla(models.Model):
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     resolution_met_at = models.DateTimeField(null=True, blank=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
+    # When the earliest running target enters its warning window: "at risk" from then on.
+    at_risk_from = models.DateTimeField(null=True, blank=True)
+    # The next instant the periodic check has a warning or a breach to write, indexed so
+    # that each minute's check reads only the rows that are due.
+    next_alarm_at = models.DateTimeField(null=True, blank=True)
+    # The targets applied, {metric: {"minutes": int, "business_hours": bool}}, as the
+    # policy said when they were computed.
+    targets = models.JSONField(default=dict, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveBigIntegerField(default=0)
     remaining = models.JSONField(default=dict, blank=True)
@@ -92,7 +100,10 @@ class TicketSla(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["next_due_at"], name="ticket_sla_next_due")]
+        indexes = [
+            models.Index(fields=["next_due_at"], name="ticket_sla_next_due"),
+            models.Index(fields=["next_alarm_at"], name="ticket_sla_next_alarm"),
+        ]
 
     def __str__(self) -> str:
         return f"SLA of #{self.ticket_id}"
