@@ -27,6 +27,13 @@ def shot(page: Page, desk, name: str) -> None:
     page.screenshot(path=str(shots / f"collab-{name}.png"), full_page=True)
 
 
+def settle(*pages: Page) -> None:
+    """Let live refreshes still on their way land before the pages close."""
+    for each in pages:
+        each.wait_for_load_state("networkidle")
+        each.wait_for_timeout(500)
+
+
 def test_two_agents_see_each_other_typing_and_a_stale_reply_is_held(page, another_page, desk):  # noqa: F811
     subject = unique("Invoice shows the wrong VAT")
     number = new_ticket(desk, subject, "My invoice has 19% VAT, it should be 7%.")
@@ -80,6 +87,7 @@ def test_two_agents_see_each_other_typing_and_a_stale_reply_is_held(page, anothe
     ada.wait_for_load_state("networkidle")
     ada.goto("/inbox/")
     expect(alex.locator("[data-presence]")).to_be_hidden()
+    settle(alex, ada)
 
 
 def test_a_mention_lights_the_colleagues_bell_live(page, another_page, desk):  # noqa: F811
@@ -105,3 +113,4 @@ def test_a_mention_lights_the_colleagues_bell_live(page, another_page, desk):  #
     item.locator(".notification-link").click()
     expect(ada).to_have_url(f"{desk['base']}/tickets/{number}/")
     expect(ada.locator("#bell-count")).to_be_hidden()
+    settle(alex, ada)

@@ -169,3 +169,21 @@ def test_rolled_back_message_notifies_nobody(agent, admin, ticket):
         raise RuntimeError
     assert Notification.objects.count() == 0
     assert OutboundMail.objects.count() == 0
+
+
+def test_subscriber_cost_per_message_is_small_and_linear_in_followers(customer, ticket):
+    """Measured cost of the notifications on a customer message: the follower lookup, then
+    per follower one notification, its email-preference read, and nothing else."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as nobody:
+        actions.add_message(actor=Actor.for_contact(customer), ticket=ticket, body="one")
+    followers = [factories.make_agent() for _ in range(3)]
+    for follower in followers:
+        notification_actions.follow_ticket(agent=follower, ticket=ticket)
+    with CaptureQueriesContext(connection) as three:
+        actions.add_message(actor=Actor.for_contact(customer), ticket=ticket, body="two")
+    assert Notification.objects.count() == 3
+    # Per follower: a savepoint pair around notify_agent, the insert, the preference read.
+    assert len(three) - len(nobody) <= 3 * 4
