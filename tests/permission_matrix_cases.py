@@ -31,6 +31,7 @@ from tandem.portal.actions import create_sign_in_link
 from tandem.testing import factories
 from tandem.tickets import actions as ticket_actions
 from tandem.workflow.notification_actions import set_email_preference
+from tandem.workflow import actions as workflow_actions
 
 # --- the cast ---------------------------------------------------------------------------
 
@@ -125,6 +126,11 @@ def build_world(media_root: str) -> World:
     custom_field = ticket_actions.create_custom_field(entity="ticket", label="Plan", kind="text")
 
     mailbox = create_mailbox(address="help@desk.test", default_team=team_x)
+    calendar = workflow_actions.create_calendar(
+        name="Office", weekly_hours={"mon": [["09:00", "17:00"]]}
+    )
+    # Inactive: no ticket of the world gets SLA clocks, so writes change only their tables.
+    sla_policy = workflow_actions.create_sla_policy(name="Night shift", active=False)
     held_back = receive_raw(
         raw=b"Subject: who sent this?\r\n\r\nNo From header at all.\r\n",
         source=InboundMail.Source.SMTP,
@@ -194,6 +200,8 @@ def build_world(media_root: str) -> World:
         "mailbox": mailbox.pk,
         "inbound": held_back.pk,
         "notification": notification.pk,
+        "calendar": calendar.pk,
+        "sla_policy": sla_policy.pk,
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
 
@@ -833,6 +841,64 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/quarantine/")),
             kwargs=inbound,
             changes=tables("mail.inboundmail"),
+        ),
+        # Business hours and SLA policies.
+        Row("settings:calendars", GET, admins_only(OK)),
+        Row("settings:calendar_new", GET, admins_only(OK)),
+        Row(
+            "settings:calendar_new",
+            POST,
+            admins_only(done(302, "/settings/calendars/")),
+            data={"name": "Night desk", "time_zone": "Europe/Berlin", "mon": "18:00-24:00"},
+            changes=tables("core.calendar"),
+        ),
+        Row("settings:calendar", GET, admins_only(OK), kwargs={"pk": "{calendar}"}),
+        Row(
+            "settings:calendar",
+            POST,
+            admins_only(done(302, "/settings/calendars/")),
+            kwargs={"pk": "{calendar}"},
+            data={"name": "Office", "time_zone": "UTC", "tue": "09:00-17:00"},
+            changes=tables("core.calendar"),
+        ),
+        Row(
+            "settings:calendar_delete",
+            POST,
+            admins_only(done(302, "/settings/calendars/")),
+            kwargs={"pk": "{calendar}"},
+            changes=tables("core.calendar"),
+        ),
+        Row("settings:sla_policies", GET, admins_only(OK)),
+        Row("settings:sla_policy_new", GET, admins_only(OK)),
+        Row(
+            "settings:sla_policy_new",
+            POST,
+            admins_only(done(302, "/settings/sla/")),
+            data={"name": "Weekend", "warning_minutes": "30", "target_low_resolution": "600"},
+            changes=tables("workflow.slapolicy", "workflow.slatarget"),
+        ),
+        Row("settings:sla_policy", GET, admins_only(OK), kwargs={"pk": "{sla_policy}"}),
+        Row(
+            "settings:sla_policy",
+            POST,
+            admins_only(done(302, "/settings/sla/")),
+            kwargs={"pk": "{sla_policy}"},
+            data={"name": "Night shift", "warning_minutes": "5", "target_low_resolution": "60"},
+            changes=tables("workflow.slapolicy", "workflow.slatarget"),
+        ),
+        Row(
+            "settings:sla_policy_move",
+            POST,
+            admins_only(done(302, "/settings/sla/")),
+            kwargs={"pk": "{sla_policy}"},
+            data={"direction": "up"},
+        ),
+        Row(
+            "settings:sla_policy_delete",
+            POST,
+            admins_only(done(302, "/settings/sla/")),
+            kwargs={"pk": "{sla_policy}"},
+            changes=tables("workflow.slapolicy"),
         ),
         # One's own tokens: agents and admins, not light agents.
         Row("settings:my_tokens", GET, full_agents(OK)),

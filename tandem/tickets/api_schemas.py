@@ -36,7 +36,17 @@ PriorityName = Literal[tuple(Priority.values)]
 TrackName = Literal[tuple(Track.values)]
 ChannelName = Literal[tuple(Channel.values)]
 VisibilityName = Literal[tuple(Message.Visibility.values)]
-ViewName = Literal["all", "mine", "unassigned", "service", "support", "open", "solved"]
+ViewName = Literal[
+    "all",
+    "mine",
+    "unassigned",
+    "service",
+    "support",
+    "open",
+    "solved",
+    "sla_at_risk",
+    "sla_breached",
+]
 SortName = Literal[tuple(SORTS)]
 
 

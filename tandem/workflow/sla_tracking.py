@@ -204,8 +204,12 @@ def refresh_clocks(
     `record=False` stores the clocks only: for history loaded as if the policy had
     always been in force (the demo), where "applied now" would not be true.
     """
-    sla = TicketSla.objects.select_for_update().select_related("policy").filter(ticket=ticket)
-    sla = sla.first()
+    sla = (
+        TicketSla.objects.select_for_update(of=("self",))
+        .select_related("policy")
+        .filter(ticket=ticket)
+        .first()
+    )
     previous = _previous(sla)
     policy = first_matching(active_policies(), facts_of(ticket))
     targets = targets_for(policy, ticket.priority)

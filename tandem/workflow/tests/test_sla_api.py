@@ -99,3 +99,13 @@ def test_list_with_sla_blocks_costs_the_same_queries_for_5_and_50_tickets(
         assert all(item["sla"]["resolution"]["status"] == "active" for item in items)
         counts[size] = len(queries)
     assert counts[5] == counts[50]
+
+
+def test_list_filters_the_sla_views(agent_api, team):
+    make_policy(business_hours=False)
+    late = factories.make_ticket(team=team, at=timezone.now() - dt.timedelta(hours=2))
+    factories.make_ticket(team=team)
+
+    response = agent_api.get("tickets", {"view": "sla_breached"})
+
+    assert [item["number"] for item in response.json()["items"]] == [late.number]
