@@ -6,3 +6,9 @@ class WorkflowConfig(AppConfig):
 
     name = "tandem.workflow"
     label = "workflow"
+
+    def ready(self):
+        from tandem.core import event_bus
+        from tandem.workflow import assignment_tasks, routing  # noqa: F401 (registers the job)
+
+        event_bus.subscribe("routing", routing.on_ticket_events)

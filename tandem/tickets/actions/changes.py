@@ -119,6 +119,20 @@ def tier_move(before: Team | None, after: Team | None) -> tuple[str, dict] | Non
     }
 
 
+AUTOMATIC_DECISIONS = (Kind.ROUTED, Kind.TEAM_CHANGED, Kind.ASSIGNEE_CHANGED)
+
+
+def _decision(ticket: Ticket, actor: Actor, reason: str) -> dict:
+    """`reason` for an automatic change; `override` when a person undoes automation's choice."""
+    if reason:
+        return {"reason": reason}
+    if actor.kind in ("agent", "api") and (
+        ticket.events.filter(actor_kind="system", kind__in=AUTOMATIC_DECISIONS).exists()
+    ):
+        return {"override": True}
+    return {}
+
+
 def set_status(
     ticket: Ticket, new: str, *, actor: Actor, at: dt.datetime, reason: str = ""
 ) -> list[str]:
@@ -214,11 +228,14 @@ def apply_changes(
     actor: Actor,
     at: dt.datetime,
     tier_note: Message | None = None,
+    reason: str = "",
 ) -> None:
     """Validate and apply `changes` to a locked ticket, writing one event per changed property.
 
     `tier_note` is the internal note an escalation or de-escalation was made with; its
-    event points at it.
+    event points at it. `reason` explains an automatic team or assignee change (routing,
+    assignment); a person changing what automation decided is marked as an override, which
+    is what a classifier learns from.
     """
     ensure_may_edit(actor)
     if ticket.status == Status.CLOSED:
@@ -251,6 +268,7 @@ def apply_changes(
             at=at,
             **change_data(before and before.pk, after and after.pk),
             names=change_data(before and before.name, after and after.name),
+            **_decision(ticket, actor, reason),
         )
         move = tier_move(before, after)
         if move:
@@ -281,6 +299,7 @@ def apply_changes(
             at=at,
             **change_data(before and before.pk, after and after.pk),
             names=change_data(before and before.name, after and after.name),
+            **_decision(ticket, actor, reason),
         )
         ticket.assignee = after
         fields.append("assignee")
@@ -347,12 +366,19 @@ def lock_ticket(ticket: Ticket, *, with_people: bool = True) -> Ticket:
 
 @transaction.atomic
 def update_ticket(
-    *, actor: Actor, ticket: Ticket, at: dt.datetime | None = None, **changes: Any
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    **changes: Any,
 ) -> Ticket:
-    """Change what is passed, nothing else. Raises InvalidInput naming every bad field."""
+    """Change what is passed, nothing else. Raises InvalidInput naming every bad field.
+
+    `reason` says why, for automatic team and assignee changes ("round robin: ...")."""
     at = at or timezone.now()
     locked = lock_ticket(ticket)
-    apply_changes(locked, changes, actor=actor, at=at)
+    apply_changes(locked, changes, actor=actor, at=at, reason=reason)
     announce_change(locked, "updated")
     return locked
 
