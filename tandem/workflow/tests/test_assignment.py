@@ -198,3 +198,35 @@ def test_the_workspace_switch_sets_availability(client, agent):
     assert response["Location"] == "/"
     agent.refresh_from_db()
     assert agent.availability == "online"
+
+
+def test_the_ticket_header_shows_what_an_unassigned_ticket_waits_for(client, admin):
+    team, _ = desk("round_robin", ("offline", None, []))
+    ticket = new_ticket(team)
+    client.force_login(admin.user)
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Waiting for an online agent under capacity" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_robin_under_concurrency_never_gives_two_tickets_to_one_agent():
+    """Two tickets created at once in two connections: the team row lock serialises the
+    pointer. Needs a database with row locks (PostgreSQL, as in CI)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    team, agents = desk("round_robin", (Online, None, []), (Online, None, []))
+    contact = factories.make_contact()
+
+    def create(_):
+        try:
+            return new_ticket(team, contact=contact).assignee_id
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assignees = list(pool.map(create, range(4)))
+    assert sorted(assignees) == sorted([agents[0].pk, agents[1].pk] * 2)
