@@ -180,3 +180,12 @@ def test_light_agents_cannot_escalate_from_the_page(client, ticket, light_agent,
     client.force_login(light_agent.user)
     response = client.post(reverse("tickets:escalate", args=[ticket.number]), {"note": "x"})
     assert response.status_code == 403
+
+
+def test_an_agent_who_cannot_follow_the_ticket_lands_back_in_the_inbox(client, ticket, tiers):
+    restricted = factories.make_agent(teams=[tiers[1]], ticket_access="teams")
+    client.force_login(restricted.user)
+    response = client.post(
+        reverse("tickets:escalate", args=[ticket.number]), {"note": "Over to you"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("tickets:inbox")

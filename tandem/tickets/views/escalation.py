@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import InvalidInput
@@ -57,4 +58,9 @@ def move_tier(request, number: int, direction: str):
         }
         return render(request, "tickets/ticket.html", context, status=UNPROCESSABLE)
     messages.success(request, done.format(team=ticket.team.name))
+    try:
+        ticket_for(agent, ticket.number)
+    except Http404:
+        # Handed to a team whose tickets this agent does not see: back to their list.
+        return HttpResponseRedirect(reverse("tickets:inbox"))
     return HttpResponseRedirect(detail_url(ticket, request.POST))
