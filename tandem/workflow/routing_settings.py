@@ -104,7 +104,7 @@ def _assignment_page(request, *, team_forms=None, agent_forms=None, status=200):
                             "assignment_strategy": team.assignment_strategy,
                             "reassign_when_offline": team.reassign_when_offline,
                         },
-                        prefix=f"team-{team.pk}",
+                        auto_id=f"team-{team.pk}-%s",
                     ),
                 )
                 for team in teams
@@ -115,7 +115,7 @@ def _assignment_page(request, *, team_forms=None, agent_forms=None, status=200):
                     agent_forms.get(agent.pk)
                     or AgentAssignmentForm(
                         initial={"capacity": agent.capacity, "skills": ", ".join(agent.skills)},
-                        prefix=f"agent-{agent.pk}",
+                        auto_id=f"agent-{agent.pk}-%s",
                     ),
                 )
                 for agent in agents
@@ -136,7 +136,7 @@ def team_assignment(request, pk: int):
     if request.method != "POST":
         return _assignment_page(request)
     team = get_object_or_404(Team, pk=pk)
-    form = TeamAssignmentForm(request.POST, prefix=f"team-{team.pk}")
+    form = TeamAssignmentForm(request.POST, auto_id=f"team-{team.pk}-%s")
     if form.is_valid():
         try:
             assignment_actions.update_team_assignment(
@@ -158,7 +158,7 @@ def agent_assignment(request, pk: int):
     if request.method != "POST":
         return _assignment_page(request)
     agent = get_object_or_404(Agent, pk=pk)
-    form = AgentAssignmentForm(request.POST, prefix=f"agent-{agent.pk}")
+    form = AgentAssignmentForm(request.POST, auto_id=f"agent-{agent.pk}-%s")
     if form.is_valid():
         skills = [s for s in form.cleaned_data["skills"].split(",") if s.strip()]
         try:

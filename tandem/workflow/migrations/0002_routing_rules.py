@@ -5,45 +5,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_agent_availability_and_team_assignment'),
-        ('tickets', '0003_workflow_event_kinds'),
-        ('workflow', '0001_initial'),
+        ("people", "0004_agent_availability_and_team_assignment"),
+        ("tickets", "0003_workflow_event_kinds"),
+        ("workflow", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('position', models.PositiveIntegerField(db_index=True, default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('conditions', models.JSONField(blank=True, default=dict, help_text='{"match": "all"|"any", "rules": [...]}')),
-                ('set_track', models.CharField(blank=True, choices=[('service', 'Service'), ('support', 'Support')], max_length=16)),
-                ('set_priority', models.CharField(blank=True, choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], max_length=8)),
-                ('add_tags', models.JSONField(blank=True, default=list)),
-                ('require_skill', models.CharField(blank=True, help_text='Only agents with this skill are assigned the ticket.', max_length=60)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('set_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='routing_rules', to='people.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("position", models.PositiveIntegerField(db_index=True, default=0)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "conditions",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"match": "all"|"any", "rules": [...]}'
+                    ),
+                ),
+                (
+                    "set_track",
+                    models.CharField(
+                        blank=True,
+                        choices=[("service", "Service"), ("support", "Support")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "set_priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("add_tags", models.JSONField(blank=True, default=list)),
+                (
+                    "require_skill",
+                    models.CharField(
+                        blank=True,
+                        help_text="Only agents with this skill are assigned the ticket.",
+                        max_length=60,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "set_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="routing_rules",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketRouting',
+            name="TicketRouting",
             fields=[
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='routing', serialize=False, to='tickets.ticket')),
-                ('required_skills', models.JSONField(blank=True, default=list)),
-                ('waiting_for', models.CharField(blank=True, max_length=200)),
-                ('waiting_since', models.DateTimeField(blank=True, null=True)),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workflow.routingrule')),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="routing",
+                        serialize=False,
+                        to="tickets.ticket",
+                    ),
+                ),
+                ("required_skills", models.JSONField(blank=True, default=list)),
+                ("waiting_for", models.CharField(blank=True, max_length=200)),
+                ("waiting_since", models.DateTimeField(blank=True, null=True)),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workflow.routingrule",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['waiting_since'], name='routing_waiting')],
+                "indexes": [models.Index(fields=["waiting_since"], name="routing_waiting")],
             },
         ),
     ]

@@ -56,8 +56,8 @@ def test_admin_sets_team_strategy_and_agent_capacity_and_skills(client, admin, t
     response = client.post(
         reverse("settings:team_assignment", args=[team.pk]),
         {
-            f"team-{team.pk}-assignment_strategy": "round_robin",
-            f"team-{team.pk}-reassign_when_offline": "on",
+            "assignment_strategy": "round_robin",
+            "reassign_when_offline": "on",
         },
     )
     assert response.status_code == 302
@@ -65,7 +65,7 @@ def test_admin_sets_team_strategy_and_agent_capacity_and_skills(client, admin, t
     assert team.assignment_strategy == "round_robin" and team.reassign_when_offline
     response = client.post(
         reverse("settings:agent_assignment", args=[agent.pk]),
-        {f"agent-{agent.pk}-capacity": "5", f"agent-{agent.pk}-skills": "DE, mobile-app, de"},
+        {"capacity": "5", "skills": "DE, mobile-app, de"},
     )
     assert response.status_code == 302
     agent = Agent.objects.get(pk=agent.pk)
