@@ -12,7 +12,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_application = get_asgi_application()
 
 from tandem.tickets.routing import websocket_urlpatterns as ticket_routes  # noqa: E402
-from tandem.workflow.routing import websocket_urlpatterns as workflow_routes  # noqa: E402
+from tandem.workflow.ws_routing import websocket_urlpatterns as workflow_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

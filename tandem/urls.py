@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tandem.tickets.urls")),
     path("", include("tandem.people.urls")),
     path("", include("tandem.workflow.notification_urls")),
+    path("", include("tandem.workflow.urls")),
     path("settings/", include("tandem.core.settings_urls")),
     path("portal/", include("tandem.portal.urls")),
     path("api/v1/", api.urls),

@@ -32,6 +32,7 @@ from tandem.testing import factories
 from tandem.tickets import actions as ticket_actions
 from tandem.workflow.notification_actions import set_email_preference
 from tandem.workflow import actions as workflow_actions
+from tandem.workflow.routing_actions import create_routing_rule
 
 # --- the cast ---------------------------------------------------------------------------
 
@@ -76,6 +77,7 @@ def build_world(media_root: str) -> World:
     team_x = factories.make_team(name="Support Tier 1", track="support", tier=1)
     team_y = factories.make_team(name="Billing", track="service")
     spare_team = factories.make_team(name="Returns", track="service")
+    factories.make_team(name="Support Tier 2", track="support", tier=2)  # T escalates there
     agents = {
         ADMIN: factories.make_agent(
             role=Agent.Role.ADMIN, name="Ada Admin", email="admin@desk.test"
@@ -124,6 +126,7 @@ def build_world(media_root: str) -> World:
     phone = people_actions.add_identity(contact=lonely, kind="phone", value="+44 20 7946 0000")
     tag = ticket_actions.create_tag(name="billing")
     custom_field = ticket_actions.create_custom_field(entity="ticket", label="Plan", kind="text")
+    routing_rule = create_routing_rule(name="Invoices", active=False)  # routes nothing
 
     mailbox = create_mailbox(address="help@desk.test", default_team=team_x)
     calendar = workflow_actions.create_calendar(
@@ -202,6 +205,7 @@ def build_world(media_root: str) -> World:
         "notification": notification.pk,
         "calendar": calendar.pk,
         "sla_policy": sla_policy.pk,
+        "rule": routing_rule.pk,
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
 
@@ -209,7 +213,11 @@ def build_world(media_root: str) -> World:
 # --- what "nothing changed" means -----------------------------------------------------------
 
 # Columns a read may touch by design: when a token was last used, when a user last signed in.
-VOLATILE = {("api.apitoken", "last_used_at"), ("auth.user", "last_login")}
+VOLATILE = {
+    ("api.apitoken", "last_used_at"),
+    ("auth.user", "last_login"),
+    ("people.agent", "last_active_at"),  # an agent changing a ticket is at work
+}
 UNTRACKED = {"sessions.session"}  # signing in and out is what sessions are for
 
 
@@ -541,6 +549,29 @@ def _workspace_rows() -> list[Row]:
             changes=tables("tickets.ticketlink", "tickets.ticketevent"),
         ),
         Row(
+            "tickets:escalate",
+            POST,
+            on_ticket(FORBIDDEN, done(302, "/tickets/{T}/")),
+            kwargs=on_t,
+            data={"note": "Tried the usual checks"},
+            changes=NEW_MESSAGE,
+        ),
+        # T is at tier 1: there is no lower tier, so the page answers why (and nothing changes).
+        Row(
+            "tickets:de_escalate",
+            POST,
+            on_ticket(FORBIDDEN, Outcome(422)),
+            kwargs=on_t,
+            data={"note": "Back down"},
+        ),
+        Row(
+            "workflow:availability",
+            POST,
+            every_agent(done(302, "/")),
+            data={"availability": "online"},
+            changes=tables("people.agent"),
+        ),
+        Row(
             "tickets:unlink",
             POST,
             on_ticket(FORBIDDEN, done(302, "/tickets/{T}/")),
@@ -742,6 +773,49 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/teams/")),
             kwargs=team,
             changes=tables("people.team"),
+        ),
+        Row("settings:routing_rules", GET, admins_only(OK)),
+        Row(
+            "settings:routing_rules",
+            POST,
+            admins_only(done(302, "/settings/routing/")),
+            data={"name": "Refunds", "match": "all", "conditions": "subject contains refund"},
+            changes=tables("workflow.routingrule"),
+        ),
+        Row("settings:routing_rule", GET, admins_only(OK), kwargs={"pk": "{rule}"}),
+        Row(
+            "settings:routing_rule",
+            POST,
+            admins_only(done(302, "/settings/routing/")),
+            kwargs={"pk": "{rule}"},
+            data={"name": "Invoices", "match": "any", "conditions": "subject contains invoice"},
+            changes=tables("workflow.routingrule"),
+        ),
+        Row(
+            "settings:routing_rule_delete",
+            POST,
+            admins_only(done(302, "/settings/routing/")),
+            kwargs={"pk": "{rule}"},
+            changes=tables("workflow.routingrule"),
+        ),
+        Row("settings:assignment", GET, admins_only(OK)),
+        Row("settings:team_assignment", GET, admins_only(OK), kwargs={"pk": "{team_x}"}),
+        Row(
+            "settings:team_assignment",
+            POST,
+            admins_only(done(302, "/settings/assignment/")),
+            kwargs={"pk": "{team_x}"},
+            data={"assignment_strategy": "round_robin"},
+            changes=tables("people.team"),
+        ),
+        Row("settings:agent_assignment", GET, admins_only(OK), kwargs={"pk": "{spare_agent}"}),
+        Row(
+            "settings:agent_assignment",
+            POST,
+            admins_only(done(302, "/settings/assignment/")),
+            kwargs={"pk": "{spare_agent}"},
+            data={"capacity": "3", "skills": "de"},
+            changes=tables("people.agent"),
         ),
         Row("settings:tags", GET, admins_only(OK)),
         Row(
@@ -1073,6 +1147,47 @@ def _api_rows() -> list[Row]:
             api_writes(204, other_team=404),
             {"number": "{T}", "other": "{T2}"},
             changes=tables("tickets.ticketlink", "tickets.ticketevent"),
+        ),
+        row(
+            "POST",
+            "/tickets/{number}/escalate",
+            api_writes(200, other_team=404),
+            number,
+            {"note": "Tried the usual checks"},
+            NEW_MESSAGE,
+        ),
+        # T is at tier 1: nothing lower, a 422 saying so.
+        row(
+            "POST",
+            "/tickets/{number}/de-escalate",
+            api(FORBIDDEN, NOT_FOUND, Outcome(422), Outcome(422)),
+            number,
+            {"note": "Back down"},
+        ),
+        row("GET", "/tickets/{number}/events", api_reads(other_team=404), number),
+        row("GET", "/routing-rules", api_admins(OK)),
+        row(
+            "POST",
+            "/routing-rules",
+            api_admins(done(201)),
+            data={"name": "Refunds", "conditions": {"rules": []}},
+            changes=tables("workflow.routingrule"),
+        ),
+        row("GET", "/routing-rules/{rule_id}", api_admins(OK), {"rule_id": "{rule}"}),
+        row(
+            "PATCH",
+            "/routing-rules/{rule_id}",
+            api_admins(done(200)),
+            {"rule_id": "{rule}"},
+            {"active": False},
+            tables("workflow.routingrule"),
+        ),
+        row(
+            "DELETE",
+            "/routing-rules/{rule_id}",
+            api_admins(done(204)),
+            {"rule_id": "{rule}"},
+            changes=tables("workflow.routingrule"),
         ),
         row("GET", "/tickets/{number}/messages", api_reads(other_team=404), number),
         row(

@@ -146,6 +146,8 @@ def _check_api_body(response, status: int, detail: str | None = None) -> None:
     if status == 401:
         assert body == {"detail": detail or MISSING}
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    elif status == 422:  # a refusal about the input names the fields (tandem/api/errors.py)
+        assert set(body) == {"detail", "errors"}, body
     elif status >= 400:
         assert set(body) == {"detail"}, body
 

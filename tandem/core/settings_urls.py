@@ -18,6 +18,7 @@ from tandem.people.views import settings as people
 from tandem.tickets import settings_views as vocabulary
 from tandem.tickets.models import Tag
 from tandem.workflow import settings_views as workflow
+from tandem.workflow import routing_settings as routing
 
 app_name = "settings"
 
@@ -46,6 +47,12 @@ urlpatterns = [
     path("teams/", people.team_list, name="teams"),
     path("teams/<int:pk>/", people.team_edit, name="team_edit"),
     path("teams/<int:pk>/delete/", people.team_delete, name="team_delete"),
+    path("routing/", routing.rule_list, name="routing_rules"),
+    path("routing/<int:pk>/", routing.rule_edit, name="routing_rule"),
+    path("routing/<int:pk>/delete/", routing.rule_delete, name="routing_rule_delete"),
+    path("assignment/", routing.assignment, name="assignment"),
+    path("assignment/teams/<int:pk>/", routing.team_assignment, name="team_assignment"),
+    path("assignment/agents/<int:pk>/", routing.agent_assignment, name="agent_assignment"),
     path("tags/", vocabulary.tag_list, name="tags"),
     path("tags/<int:pk>/delete/", vocabulary.tag_delete, name="tag_delete"),
     path("fields/", vocabulary.field_index, name="fields"),

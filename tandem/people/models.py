@@ -105,6 +105,11 @@ class ContactIdentity(models.Model):
 
 
 class Team(models.Model):
+    class Assignment(models.TextChoices):
+        MANUAL = "manual", "Manual: agents take tickets"
+        ROUND_ROBIN = "round_robin", "Round robin"
+        LEAST_LOADED = "least_loaded", "Least loaded"
+
     name = models.CharField(max_length=120, unique=True)
     track = models.CharField(max_length=16, choices=Track.choices, default=Track.SERVICE)
     tier = models.PositiveSmallIntegerField(
@@ -118,6 +123,17 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="teams",
         help_text="Business hours for SLA targets and business-time metrics; none means 24/7.",
+    )
+    assignment_strategy = models.CharField(
+        max_length=16, choices=Assignment.choices, default=Assignment.MANUAL
+    )
+    reassign_when_offline = models.BooleanField(
+        default=False,
+        help_text="When an agent goes offline, their new unanswered tickets go to someone else.",
+    )
+    # Round robin's pointer: read and moved under a row lock on the team.
+    last_assigned_agent = models.ForeignKey(
+        "Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -146,6 +162,11 @@ class Agent(models.Model):
         ALL = "all", "All tickets"
         TEAMS = "teams", "Tickets of their teams"
 
+    class Availability(models.TextChoices):
+        ONLINE = "online", "Online"
+        AWAY = "away", "Away"
+        OFFLINE = "offline", "Offline"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
@@ -160,6 +181,16 @@ class Agent(models.Model):
     )
     teams = models.ManyToManyField(Team, blank=True, related_name="agents")
     signature = models.TextField(blank=True)
+    availability = models.CharField(
+        max_length=8, choices=Availability.choices, default=Availability.OFFLINE
+    )
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most open tickets assigned at once; empty: no limit."
+    )
+    skills = models.JSONField(
+        default=list, blank=True, help_text="Languages and products, e.g. ['de', 'mobile-app']."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

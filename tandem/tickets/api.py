@@ -23,6 +23,7 @@ from tandem.tickets import actions
 from tandem.tickets.actions.changes import clean_tag_names
 from tandem.tickets.api_schemas import (
     AttachmentIn,
+    EventPage,
     LinkIn,
     LinkOut,
     MergeIn,
@@ -35,16 +36,19 @@ from tandem.tickets.api_schemas import (
     TicketOut,
     TicketPage,
     TicketPatchIn,
+    TierMoveIn,
+    event_out,
     message_out,
     ticket_out,
 )
 from tandem.tickets.downloads import attachment_response
-from tandem.tickets.models import Channel, Message, Ticket
+from tandem.tickets.models import Channel, Ticket
 from tandem.tickets.queries import (
     SORTS,
     InboxFilters,
     attachment_for,
     encode_cursor,
+    events_of,
     inbox_page,
     messages_of,
     ticket_for,
@@ -78,6 +82,18 @@ def _find(model, pk: int | None, errors: list[FieldError], field: str, what: str
     if found is None:
         errors.append(FieldError(field, f"no such {what}"))
     return found
+
+
+def _team(value: int | str | None, errors: list[FieldError], field: str = "team") -> Team | None:
+    """A team named by id or by name (ids win for all-digit names, as in URLs)."""
+    if value is None:
+        return None
+    if isinstance(value, int) or value.strip().isdecimal():
+        return _find(Team, int(value), errors, field, "team")
+    team = Team.objects.filter(name__iexact=value.strip()).first()
+    if team is None:
+        errors.append(FieldError(field, f"no team is named {value.strip()!r}"))
+    return team
 
 
 def _decoded(files: list[AttachmentIn]) -> list[actions.IncomingFile]:
@@ -166,7 +182,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
     files = _decoded(payload.attachments)
     errors: list[FieldError] = []
     contact = _requester(payload, errors)
-    team = _find(Team, payload.team, errors, "team", "team")
+    team = _team(payload.team, errors)
     assignee = _find(Agent, payload.assignee, errors, "assignee", "agent")
     if errors:
         raise InvalidInput(errors)
@@ -213,7 +229,7 @@ def update_ticket(request: HttpRequest, number: int, payload: TicketPatchIn):
         return ticket_out(request, ticket)
     errors: list[FieldError] = []
     if "team" in changes:
-        changes["team"] = _find(Team, changes["team"], errors, "team", "team")
+        changes["team"] = _team(changes["team"], errors)
     if "assignee" in changes:
         changes["assignee"] = _find(Agent, changes["assignee"], errors, "assignee", "agent")
     if "requester_id" in changes:
@@ -227,6 +243,39 @@ def update_ticket(request: HttpRequest, number: int, payload: TicketPatchIn):
     except InvalidInput as error:
         raise renamed(error, {"contact": "requester_id"}) from None
     return ticket_out(request, _reloaded(updated))
+
+
+@router.post(
+    "/tickets/{number}/escalate", response={200: TicketOut, **responses(400, 401, 403, 404, 422)}
+)
+def escalate_ticket(request: HttpRequest, number: int, payload: TierMoveIn):
+    """Move the ticket to the next tier's support team (or `team`) with an internal note."""
+    ticket = ticket_for(agent_of(request), number)
+    errors: list[FieldError] = []
+    team = _team(payload.team, errors)
+    if errors:
+        raise InvalidInput(errors)
+    escalated = actions.escalate_ticket(
+        actor=actor_of(request), ticket=ticket, note=payload.note, team=team
+    )
+    return ticket_out(request, _reloaded(escalated))
+
+
+@router.post(
+    "/tickets/{number}/de-escalate",
+    response={200: TicketOut, **responses(400, 401, 403, 404, 422)},
+)
+def de_escalate_ticket(request: HttpRequest, number: int, payload: TierMoveIn):
+    """Move the ticket back down a tier (or to the lower-tier `team`) with an internal note."""
+    ticket = ticket_for(agent_of(request), number)
+    errors: list[FieldError] = []
+    team = _team(payload.team, errors)
+    if errors:
+        raise InvalidInput(errors)
+    moved = actions.de_escalate_ticket(
+        actor=actor_of(request), ticket=ticket, note=payload.note, team=team
+    )
+    return ticket_out(request, _reloaded(moved))
 
 
 @router.post(
@@ -264,15 +313,14 @@ def unlink_ticket(request: HttpRequest, number: int, other: int):
 # --- messages ------------------------------------------------------------------
 
 
-def _messages_page(ticket: Ticket, *, cursor: str, size: int) -> tuple[list[Message], str | None]:
-    """Oldest first, keyset on (created_at, id); internal notes included (tokens are agents')."""
-    messages = messages_of(ticket, include_internal=True)
+def _oldest_first_page(rows_in_order, *, cursor: str, size: int) -> tuple[list, str | None]:
+    """Keyset paging on (created_at, id) over rows already ordered that way."""
     if cursor:
         created_at, pk = cursor_position(cursor, "created_at")
-        messages = messages.filter(
+        rows_in_order = rows_in_order.filter(
             Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=pk)
         )
-    rows = list(messages[: size + 1])
+    rows = list(rows_in_order[: size + 1])
     if len(rows) <= size:
         return rows, None
     rows = rows[:size]
@@ -287,8 +335,23 @@ def _messages_page(ticket: Ticket, *, cursor: str, size: int) -> tuple[list[Mess
 def list_messages(request: HttpRequest, number: int, params: Query[PageParams]):
     """The conversation, oldest first, internal notes included."""
     ticket = ticket_for(agent_of(request), number)
-    rows, next_cursor = _messages_page(ticket, cursor=params.cursor, size=params.limit)
+    messages = messages_of(ticket, include_internal=True)  # tokens are agents'
+    rows, next_cursor = _oldest_first_page(messages, cursor=params.cursor, size=params.limit)
     return page(request, [message_out(request, m) for m in rows], next_cursor)
+
+
+@router.get(
+    "/tickets/{number}/events",
+    response={200: EventPage, **responses(401, 404, 422)},
+    url_name="ticket_events",
+)
+def list_events(request: HttpRequest, number: int, params: Query[PageParams]):
+    """What happened to the ticket, oldest first: changes, escalations, routing, SLA events."""
+    ticket = ticket_for(agent_of(request), number)
+    rows, next_cursor = _oldest_first_page(
+        events_of(ticket), cursor=params.cursor, size=params.limit
+    )
+    return page(request, [event_out(e) for e in rows], next_cursor)
 
 
 def _add_message(

@@ -25,7 +25,7 @@ from tandem.api.schemas import (
     team_ref,
 )
 from tandem.people.models import Track
-from tandem.tickets.models import Channel, Message, Priority, Status, Ticket
+from tandem.tickets.models import Channel, Message, Priority, Status, Ticket, TicketEvent
 from tandem.tickets.queries import SORTS
 from tandem.workflow.sla_schemas import SlaBlockOut
 from tandem.workflow.sla_status import sla_block, sla_policy_name
@@ -73,7 +73,7 @@ class TicketCreateIn(InputSchema):
     requester_id: int | None = None
     priority: PriorityName = Priority.NORMAL.value
     track: TrackName | None = Field(None, description="Defaults to the team's track, else service.")
-    team: int | None = None
+    team: int | str | None = Field(None, description="A team's id or its name.")
     assignee: int | None = None
     status: StatusName = Status.NEW.value
     tags: list[str] = []
@@ -89,7 +89,9 @@ class TicketPatchIn(InputSchema):
     status: StatusName = None
     priority: PriorityName = None
     track: TrackName = None
-    team: int | None = Field(None, description="null removes the team.")
+    team: int | str | None = Field(
+        None, description="A team's id or its name; null removes the team."
+    )
     assignee: int | None = Field(None, description="null unassigns.")
     category: str = Field(None, max_length=64)
     tags: list[str] = Field(None, description="Replaces all tags.")
@@ -97,6 +99,13 @@ class TicketPatchIn(InputSchema):
     remove_tags: list[str] = None
     custom_fields: dict[str, Any] = Field(None, description="Merged in; null clears a key.")
     requester_id: int = None
+
+
+class TierMoveIn(InputSchema):
+    note: str = Field(description="Internal note for the desk: what was tried, why it moves.")
+    team: int | str | None = Field(
+        None, description="A team's id or name; by default the next (or previous) tier's team."
+    )
 
 
 class MergeIn(InputSchema):
@@ -215,6 +224,25 @@ class MessagePage(OutputSchema):
     next: str | None
 
 
+class EventActorOut(OutputSchema):
+    kind: Literal[tuple(TicketEvent.ActorKind.values)]
+    id: int | None = Field(description="The agent's or contact's id; null for the system.")
+    name: str
+
+
+class EventOut(OutputSchema):
+    id: int
+    type: Literal[tuple(TicketEvent.Kind.values)]
+    actor: EventActorOut
+    time: dt.datetime
+    data: dict[str, Any]
+
+
+class EventPage(OutputSchema):
+    items: list[EventOut]
+    next: str | None
+
+
 class LinkOut(OutputSchema):
     ticket: int
     other: int
@@ -290,4 +318,27 @@ def message_out(request: HttpRequest, message: Message) -> dict[str, Any]:
             for a in message.attachments.all()
         ],
         "delivery_status": message.delivery_status or None,
+    }
+
+
+def _event_actor(event: TicketEvent) -> dict[str, Any]:
+    if event.actor_agent_id:
+        return {
+            "kind": event.actor_kind,
+            "id": event.actor_agent_id,
+            "name": event.actor_agent.name,
+        }
+    if event.actor_contact_id:
+        contact = event.actor_contact
+        return {"kind": event.actor_kind, "id": contact.pk, "name": contact.display_name}
+    return {"kind": event.actor_kind, "id": None, "name": event.get_actor_kind_display()}
+
+
+def event_out(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "type": event.kind,
+        "actor": _event_actor(event),
+        "time": event.created_at,
+        "data": event.data,
     }

@@ -277,6 +277,8 @@ TIMELINE_EVENT_KINDS = {
     TicketEvent.Kind.TAGS_CHANGED,
     TicketEvent.Kind.SUBJECT_CHANGED,
     TicketEvent.Kind.ESCALATED,
+    TicketEvent.Kind.DE_ESCALATED,
+    TicketEvent.Kind.ROUTED,
     TicketEvent.Kind.MERGED,
     TicketEvent.Kind.MERGED_IN,
     TicketEvent.Kind.LINKED,
@@ -288,6 +290,11 @@ TIMELINE_EVENT_KINDS = {
     TicketEvent.Kind.SLA_APPLIED,
     TicketEvent.Kind.SLA_BREACHED,
 }
+
+
+def events_of(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The ticket's whole event log, oldest first, with the actors it names."""
+    return ticket.events.select_related("actor_agent", "actor_contact").order_by("created_at", "id")
 
 
 def messages_of(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:

@@ -5,6 +5,7 @@ from django.urls import path
 from tandem.tickets.views import (
     attachments,
     bulk,
+    escalation,
     inbox,
     navigation,
     new_ticket,
@@ -25,6 +26,18 @@ urlpatterns = [
     path("tickets/<int:number>/customer/", ticket.customer_partial, name="customer"),
     path("tickets/<int:number>/messages/", ticket.reply, name="reply"),
     path("tickets/<int:number>/properties/", ticket.properties, name="properties"),
+    path(
+        "tickets/<int:number>/escalate/",
+        escalation.move_tier,
+        {"direction": "up"},
+        name="escalate",
+    ),
+    path(
+        "tickets/<int:number>/de-escalate/",
+        escalation.move_tier,
+        {"direction": "down"},
+        name="de_escalate",
+    ),
     path("tickets/<int:number>/merge/", relations.merge, name="merge"),
     path("tickets/<int:number>/links/", relations.link, name="link"),
     path("tickets/<int:number>/links/<int:other>/remove/", relations.unlink, name="unlink"),

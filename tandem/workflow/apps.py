@@ -9,9 +9,17 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.core import event_bus
-        from tandem.workflow import notification_subscriber, sla_subscriber
+        from tandem.workflow import (  # noqa: F401 (assignment_tasks registers its job)
+            assignment_tasks,
+            notification_subscriber,
+            routing,
+            sla_subscriber,
+        )
 
-        # Subscribers run in this order. SLA clocks first, so that everything after them
-        # (and the notifications last) sees the ticket's due times as they now stand.
+        # Subscribers run in this order. Routing first: it sets the team, priority and tags
+        # the SLA policy matches on (its own changes are published, and heard, in turn).
+        # SLA clocks next, so that everything after them sees the due times as they stand;
+        # notifications last.
+        event_bus.subscribe("routing", routing.on_ticket_events)
         event_bus.subscribe(sla_subscriber.SUBSCRIBER_NAME, sla_subscriber.on_ticket_events)
         event_bus.subscribe("workflow.notifications", notification_subscriber.on_ticket_events)

@@ -1,10 +1,116 @@
-"""WebSocket routes of the workflow app: notifications and ticket presence."""
+"""Routing new tickets: the first active rule whose conditions match sets team, track,
+priority and tags (and a required skill), then the team's assignment strategy picks an agent.
 
-from django.urls import path
+It runs as an event-bus subscriber on every ticket created, from any channel. A team chosen
+by whoever opened the ticket in the workspace or through the API is kept; a team that came
+from a mailbox default, or no team, is the rule's to set. Every decision is a `routed`
+event with its reason; the changes themselves go through `update_ticket`, so they are
+events too and a person's later change reads as an override.
+"""
 
-from tandem.workflow.consumers import NotificationConsumer, PresenceConsumer
+from __future__ import annotations
 
-websocket_urlpatterns = [
-    path("ws/notifications/", NotificationConsumer.as_asgi()),
-    path("ws/tickets/<int:number>/presence/", PresenceConsumer.as_asgi()),
-]
+from django.db import transaction
+
+from tandem.core import event_bus
+from tandem.people.actors import Actor
+from tandem.tickets.actions.changes import lock_ticket, update_ticket
+from tandem.tickets.actions.events import announce_change, record_event
+from tandem.tickets.models import Ticket, TicketEvent
+from tandem.workflow import conditions
+from tandem.workflow.assignment import assign_ticket
+from tandem.workflow.assignment_availability import touch_agent_activity
+from tandem.workflow.models import RoutingRule, TicketRouting
+
+Kind = TicketEvent.Kind
+BUSY = "routing:busy"
+
+
+def ticket_facts(ticket: Ticket) -> dict:
+    """The ticket as the plain values conditions test."""
+    first = ticket.messages.order_by("created_at", "id").first()
+    email = ticket.contact.email or ""
+    return {
+        "subject": ticket.subject,
+        "body": first.body if first else "",
+        "channel": ticket.channel,
+        "track": ticket.track,
+        "priority": ticket.priority,
+        "tags": list(ticket.tags.values_list("name", flat=True)),
+        "organization": ticket.organization.name if ticket.organization_id else "",
+        "contact_email_domain": email.rpartition("@")[2].lower(),
+        "custom_fields": ticket.custom_fields or {},
+    }
+
+
+def first_match(rules, facts: dict) -> tuple[RoutingRule | None, str]:
+    for rule in rules:
+        outcome = conditions.evaluate(rule.conditions, facts)
+        if outcome.matched:
+            return rule, f"rule {rule.name!r} matched {outcome.reason}"
+    return None, ""
+
+
+def _rule_changes(rule: RoutingRule, ticket: Ticket, *, keep_team: bool) -> dict:
+    changes: dict = {}
+    if rule.set_team_id and not keep_team:
+        changes["team"] = rule.set_team
+    if rule.set_track and not (keep_team and ticket.team_id):
+        changes["track"] = rule.set_track
+    if rule.set_priority:
+        changes["priority"] = rule.set_priority
+    if rule.add_tags:
+        changes["add_tags"] = list(rule.add_tags)
+    return changes
+
+
+@transaction.atomic
+def route_ticket(*, ticket: Ticket, opened_by: str) -> Ticket:
+    """Apply the first matching rule to a new ticket, then assign it by its team's strategy."""
+    keep_team = opened_by in ("agent", "api") and ticket.team_id is not None
+    rules = list(RoutingRule.objects.filter(active=True).select_related("set_team"))
+    rule, reason = first_match(rules, ticket_facts(ticket)) if rules else (None, "")
+    if rule is not None:
+        locked = lock_ticket(ticket)
+        data = {"rule": rule.pk, "rule_name": rule.name, "reason": reason}
+        if keep_team and rule.set_team_id:
+            data["kept_team"] = ticket.team.name
+        record_event(locked, Kind.ROUTED, actor=Actor.system(), at=locked.created_at, **data)
+        announce_change(locked, "routed")
+        TicketRouting.objects.update_or_create(
+            ticket=ticket,
+            defaults={"rule": rule, "required_skills": [s for s in [rule.require_skill] if s]},
+        )
+        changes = _rule_changes(rule, locked, keep_team=keep_team)
+        ticket = locked
+        if changes:
+            ticket = update_ticket(actor=Actor.system(), ticket=locked, reason=reason, **changes)
+    return assign_ticket(ticket=ticket)
+
+
+def _note_agent_activity(batch: event_bus.ActionEvents) -> None:
+    """An agent changing tickets is at work: inactivity lowers availability only without."""
+    agent = batch.events[0].actor_agent if batch.events[0].actor_agent_id else None
+    if agent is not None:
+        touch_agent_activity(agent)
+
+
+def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
+    """Bus subscriber: route what was just created; assign what just moved team unassigned."""
+    memory = event_bus.chain()
+    if memory.get(BUSY):
+        return False  # our own changes coming back around
+    _note_agent_activity(batch)
+    created = batch.of_kind(Kind.CREATED)
+    moved = batch.of_kind(Kind.TEAM_CHANGED)
+    if not created and not moved:
+        return False
+    memory[BUSY] = True
+    try:
+        if created:
+            route_ticket(ticket=batch.ticket, opened_by=created[0].actor_kind)
+        else:
+            assign_ticket(ticket=Ticket.objects.get(pk=batch.ticket.pk))
+    finally:
+        memory[BUSY] = False
+    return True

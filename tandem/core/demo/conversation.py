@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tandem.core.demo.stories import StoryTeller
 
 CLOSE_AFTER = dt.timedelta(days=4)  # what the desk's close automation would do
-TIER_TEAMS = {1: "Support Tier 1", 2: "Support Tier 2", 3: "Support Tier 3 / engineering liaison"}
+TIER_TEAMS = {1: "Support Tier 1", 2: "Support Tier 2", 3: "Support Tier 3"}
 PRIORITY_PACE = {"low": 1.8, "normal": 1.0, "high": 0.5, "urgent": 0.25}
 
 

@@ -418,9 +418,9 @@ AGENTS = (
     ("Nadia", "Petrova", ("Support Tier 2",), "agent", "all"),
     ("Jonas", "Eriksen", ("Support Tier 2",), "agent", "all"),
     ("Leila", "Farah", ("Support Tier 2",), "agent", "all"),
-    ("Viktor", "Sokolov", ("Support Tier 3 / engineering liaison",), "agent", "all"),
-    ("Grace", "Adeyemi", ("Support Tier 3 / engineering liaison",), "agent", "all"),
-    ("Priya", "Natarajan", ("Support Tier 3 / engineering liaison",), "light", "teams"),
+    ("Viktor", "Sokolov", ("Support Tier 3",), "agent", "all"),
+    ("Grace", "Adeyemi", ("Support Tier 3",), "agent", "all"),
+    ("Priya", "Natarajan", ("Support Tier 3",), "light", "teams"),
 )
 
 TEAMS = (
@@ -430,9 +430,9 @@ TEAMS = (
     ("Support Tier 1", "support", 1, "First line: triage, how-to, log-in and known issues."),
     ("Support Tier 2", "support", 2, "Deep troubleshooting, integrations and data problems."),
     (
-        "Support Tier 3 / engineering liaison",
+        "Support Tier 3",
         "support",
         3,
-        "Bugs and outages worked with engineering.",
+        "Engineering liaison: bugs and outages worked with engineering.",
     ),
 )

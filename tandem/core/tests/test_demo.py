@@ -81,7 +81,7 @@ def test_small_demo_loads_the_promised_desk(demo):
         "Billing": ("service", None),
         "Support Tier 1": ("support", 1),
         "Support Tier 2": ("support", 2),
-        "Support Tier 3 / engineering liaison": ("support", 3),
+        "Support Tier 3": ("support", 3),
     }
     assert set(CustomField.objects.values_list("entity", "key")) == {
         ("ticket", "order_number"),

@@ -73,8 +73,10 @@ def every_settings_url(admin, agent, team):
     from tandem.mail.actions import create_mailbox
     from tandem.mail.intake import receive_raw
     from tandem.mail.models import InboundMail
+    from tandem.workflow.routing_actions import create_routing_rule
 
     tag = actions.create_tag(name="billing")
+    rule = create_routing_rule(name="Invoices")
     field = actions.create_custom_field(entity="ticket", label="Plan", kind="text")
     own_token, _ = create_token(agent=agent, name="mine")
     mailbox = create_mailbox(address="help@desk.test")
@@ -105,6 +107,10 @@ def every_settings_url(admin, agent, team):
         "sla_policy": [policy.pk],
         "sla_policy_move": [policy.pk],
         "sla_policy_delete": [policy.pk],
+        "routing_rule": [rule.pk],
+        "routing_rule_delete": [rule.pk],
+        "team_assignment": [team.pk],
+        "agent_assignment": [agent.pk],
     }
     urls = {
         p.name: reverse(f"settings:{p.name}", args=args.get(p.name, []))

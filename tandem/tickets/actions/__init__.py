@@ -1,7 +1,8 @@
 """Every write to tickets: one function per business operation, each in one transaction."""
 
 from tandem.tickets.actions.attachments import IncomingFile
-from tandem.tickets.actions.changes import bulk_update_tickets, escalate_ticket, update_ticket
+from tandem.tickets.actions.changes import bulk_update_tickets, update_ticket
+from tandem.tickets.actions.escalation import de_escalate_ticket, escalate_ticket
 from tandem.tickets.actions.lifecycle import (
     add_message,
     create_ticket,
@@ -23,6 +24,7 @@ __all__ = [
     "create_custom_field",
     "create_tag",
     "create_ticket",
+    "de_escalate_ticket",
     "delete_tag",
     "escalate_ticket",
     "link_tickets",

@@ -18,7 +18,15 @@ from tandem.people.actors import Actor
 from tandem.people.models import Agent, Contact, Team, Track
 from tandem.tickets import status as machine
 from tandem.tickets.actions.events import announce_change, change_data, record_event
-from tandem.tickets.models import UNSOLVED_STATUSES, Priority, Status, Tag, Ticket, TicketEvent
+from tandem.tickets.models import (
+    UNSOLVED_STATUSES,
+    Message,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
 
 Kind = TicketEvent.Kind
 
@@ -78,16 +86,51 @@ def check_assignee(assignee: Agent | None, team: Team | None) -> None:
         raise InvalidInput.single("assignee", "light agents cannot be assigned tickets")
 
 
-def _escalation(before: Team | None, after: Team | None) -> dict | None:
-    """Moving to a support team of a higher tier is an escalation (METRICS.md)."""
-    if after is None or after.track != Track.SUPPORT or after.tier is None:
+def support_tier(team: Team | None) -> int | None:
+    """The escalation tier a team stands for; service teams and no team have none."""
+    if team is None or team.track != Track.SUPPORT:
         return None
-    before_tier = before.tier if before is not None and before.track == Track.SUPPORT else None
-    if before_tier is not None and after.tier <= before_tier:
+    return team.tier
+
+
+def tier_move(before: Team | None, after: Team | None) -> tuple[str, dict] | None:
+    """Moving to a support team of a higher tier is an escalation (METRICS.md), to a lower
+    tier a de-escalation; returns the event kind and its data, or None for a plain move."""
+    before_tier, after_tier = support_tier(before), support_tier(after)
+    if after_tier is None:
         return None
-    if before_tier is None and after.tier <= 1:
+    if before_tier is None:
+        kind = Kind.ESCALATED if after_tier > 1 else None
+    elif after_tier > before_tier:
+        kind = Kind.ESCALATED
+    elif after_tier < before_tier:
+        kind = Kind.DE_ESCALATED
+    else:
+        kind = None
+    if kind is None:
         return None
-    return {"from_tier": before_tier, "to_tier": after.tier, "to_team": after.pk}
+    return kind, {
+        "from_team": before and before.pk,
+        "from_team_name": before and before.name,
+        "from_tier": before_tier,
+        "to_team": after.pk,
+        "to_team_name": after.name,
+        "to_tier": after_tier,
+    }
+
+
+AUTOMATIC_DECISIONS = (Kind.ROUTED, Kind.TEAM_CHANGED, Kind.ASSIGNEE_CHANGED)
+
+
+def _decision(ticket: Ticket, actor: Actor, reason: str) -> dict:
+    """`reason` for an automatic change; `override` when a person undoes automation's choice."""
+    if reason:
+        return {"reason": reason}
+    if actor.kind in ("agent", "api") and (
+        ticket.events.filter(actor_kind="system", kind__in=AUTOMATIC_DECISIONS).exists()
+    ):
+        return {"override": True}
+    return {}
 
 
 def set_status(
@@ -179,9 +222,21 @@ def _validate(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_changes(
-    ticket: Ticket, changes: dict[str, Any], *, actor: Actor, at: dt.datetime
+    ticket: Ticket,
+    changes: dict[str, Any],
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    tier_note: Message | None = None,
+    reason: str = "",
 ) -> None:
-    """Validate and apply `changes` to a locked ticket, writing one event per changed property."""
+    """Validate and apply `changes` to a locked ticket, writing one event per changed property.
+
+    `tier_note` is the internal note an escalation or de-escalation was made with; its
+    event points at it. `reason` explains an automatic team or assignee change (routing,
+    assignment); a person changing what automation decided is marked as an override, which
+    is what a classifier learns from.
+    """
     ensure_may_edit(actor)
     if ticket.status == Status.CLOSED:
         raise InvalidInput.single("status", "a closed ticket cannot change")
@@ -213,10 +268,12 @@ def apply_changes(
             at=at,
             **change_data(before and before.pk, after and after.pk),
             names=change_data(before and before.name, after and after.name),
+            **_decision(ticket, actor, reason),
         )
-        escalation = _escalation(before, after)
-        if escalation:
-            record_event(ticket, Kind.ESCALATED, actor=actor, at=at, **escalation)
+        move = tier_move(before, after)
+        if move:
+            kind, data = move
+            record_event(ticket, kind, actor=actor, at=at, message=tier_note, **data)
         ticket.team = after
         fields.append("team")
         if after is not None and "track" not in cleaned and after.track != ticket.track:
@@ -242,6 +299,7 @@ def apply_changes(
             at=at,
             **change_data(before and before.pk, after and after.pk),
             names=change_data(before and before.name, after and after.name),
+            **_decision(ticket, actor, reason),
         )
         ticket.assignee = after
         fields.append("assignee")
@@ -308,12 +366,19 @@ def lock_ticket(ticket: Ticket, *, with_people: bool = True) -> Ticket:
 
 @transaction.atomic
 def update_ticket(
-    *, actor: Actor, ticket: Ticket, at: dt.datetime | None = None, **changes: Any
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    **changes: Any,
 ) -> Ticket:
-    """Change what is passed, nothing else. Raises InvalidInput naming every bad field."""
+    """Change what is passed, nothing else. Raises InvalidInput naming every bad field.
+
+    `reason` says why, for automatic team and assignee changes ("round robin: ...")."""
     at = at or timezone.now()
     locked = lock_ticket(ticket)
-    apply_changes(locked, changes, actor=actor, at=at)
+    apply_changes(locked, changes, actor=actor, at=at, reason=reason)
     announce_change(locked, "updated")
     return locked
 
@@ -333,22 +398,4 @@ def bulk_update_tickets(*, actor: Actor, tickets: Iterable[Ticket], **changes: A
             raise
         announce_change(locked, "updated")
         updated.append(locked)
-    return updated
-
-
-@transaction.atomic
-def escalate_ticket(
-    *, actor: Actor, ticket: Ticket, team: Team, note: str = "", at: dt.datetime | None = None
-) -> Ticket:
-    """Hand a ticket to a higher-tier support team, optionally with an internal note for them."""
-    if team.track != Track.SUPPORT or team.tier is None:
-        raise InvalidInput.single("team", "escalation goes to a support team with a tier")
-    current_tier = ticket.team.tier if ticket.team and ticket.team.track == Track.SUPPORT else 0
-    if team.tier <= (current_tier or 0):
-        raise InvalidInput.single("team", f"{team.name} is not a higher tier than the current team")
-    updated = update_ticket(actor=actor, ticket=ticket, team=team, assignee=None, at=at)
-    if note.strip():
-        from tandem.tickets.actions.lifecycle import add_message
-
-        add_message(actor=actor, ticket=updated, body=note, visibility="internal", at=at)
     return updated

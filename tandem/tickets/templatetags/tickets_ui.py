@@ -118,6 +118,13 @@ def _word(value, labels: dict | None = None) -> str:
     return str(labels.get(value, value) if labels else value).lower()
 
 
+def _tier_move(verb: str, data: dict) -> str:
+    team = data.get("to_team_name")
+    if team:
+        return format_html("{} to <b>{}</b> (tier {})", verb, team, data.get("to_tier", "?"))
+    return format_html("{} to tier <b>{}</b>", verb, data.get("to_tier", "?"))
+
+
 def _from_to(what: str, data: dict, labels: dict | None = None):
     return format_html(
         "changed {} from <b>{}</b> to <b>{}</b>",
@@ -216,7 +223,11 @@ def event_phrase(event: TicketEvent):
     if kind == Kind.CUSTOM_FIELDS_CHANGED:
         return _custom_fields(data)
     if kind == Kind.ESCALATED:
-        return format_html("escalated to tier <b>{}</b>", data.get("to_tier", "?"))
+        return _tier_move("escalated", data)
+    if kind == Kind.DE_ESCALATED:
+        return _tier_move("de-escalated", data)
+    if kind == Kind.ROUTED:
+        return format_html("routed the ticket: {}", data.get("reason", ""))
     if kind == Kind.MERGED:
         return format_html("merged this ticket into {}", _ticket_ref(data.get("target")))
     if kind == Kind.MERGED_IN:

@@ -219,12 +219,21 @@ def test_moving_to_higher_tier_support_team_is_an_escalation(ticket, agent):
     tier2 = make_team(name="Tier 2", track="support", tier=2)
     actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, team=tier2)
     escalation = ticket.events.get(kind=Kind.ESCALATED)
-    assert escalation.data == {"from_tier": 1, "to_tier": 2, "to_team": tier2.pk}
+    assert escalation.data == {
+        "from_team": ticket.team_id,
+        "from_team_name": "Support Tier 1",
+        "from_tier": 1,
+        "to_team": tier2.pk,
+        "to_team_name": "Tier 2",
+        "to_tier": 2,
+    }
 
 
 def test_escalate_ticket_refuses_same_or_lower_tier(ticket, agent, team):
     with pytest.raises(InvalidInput):
-        actions.escalate_ticket(actor=Actor.for_agent(agent), ticket=ticket, team=team)
+        actions.escalate_ticket(
+            actor=Actor.for_agent(agent), ticket=ticket, team=team, note="Tried the usual"
+        )
     assert not ticket.events.filter(kind=Kind.ESCALATED).exists()
 
 

@@ -14,7 +14,7 @@ from channels.routing import URLRouter
 from tandem.people import actions as people_actions
 from tandem.people.actors import Actor
 from tandem.tickets import actions
-from tandem.workflow.routing import websocket_urlpatterns
+from tandem.workflow.ws_routing import websocket_urlpatterns
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
