@@ -30,8 +30,8 @@ from tandem.people.models import Agent
 from tandem.portal.actions import create_sign_in_link
 from tandem.testing import factories
 from tandem.tickets import actions as ticket_actions
-from tandem.workflow.notification_actions import set_email_preference
 from tandem.workflow import actions as workflow_actions
+from tandem.workflow.notification_actions import set_email_preference
 from tandem.workflow.routing_actions import create_routing_rule
 
 # --- the cast ---------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from tandem.people.models import Agent, Team
 from tandem.people.views import settings as people
 from tandem.tickets import settings_views as vocabulary
 from tandem.tickets.models import Tag
-from tandem.workflow import settings_views as workflow
 from tandem.workflow import routing_settings as routing
+from tandem.workflow import settings_views as workflow
 
 app_name = "settings"
 
