@@ -2,6 +2,10 @@
 
 Written by hand: Django's model state knows neither a virtual table nor a generated
 tsvector column, so this runs raw SQL chosen by the database vendor.
+
+PostgreSQL's parser keeps emails, hosts, paths and signed numbers as single tokens, where
+FTS5's unicode61 splits them into words; splitting on every non-alphanumeric character
+before to_tsvector makes both engines find "pier" in "sam@pier.test" and "+46 8..." alike.
 """
 
 from django.db import migrations
@@ -47,8 +51,10 @@ POSTGRES_CREATE = [
     """
     ALTER TABLE core_searchdocument ADD COLUMN search_vector tsvector
     GENERATED ALWAYS AS (
-        setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
-        || setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'B')
+        setweight(to_tsvector('english'::regconfig, regexp_replace(
+            coalesce(title, ''), '[^[:alnum:]]+', ' ', 'g')), 'A')
+        || setweight(to_tsvector('english'::regconfig, regexp_replace(
+            coalesce(body, ''), '[^[:alnum:]]+', ' ', 'g')), 'B')
     ) STORED
     """,
     "CREATE INDEX core_search_vector ON core_searchdocument USING gin (search_vector)",

@@ -26,6 +26,8 @@ Querying::
   supported, everything else (quotes, dashes, stars, parentheses, operators) is words;
   no input raises. All terms must match (`any_term=True`: any of them, for suggestions).
   English stop words in bare words are ignored; English stemming on both engines.
+- `kind_facets={"ticket": {"team": [1, 2]}}` applies facets to one kind only (the other
+  kinds pass): how an agent with team-only access searches everything else in full.
 - A facet filter value may be a list: any of its values matches (None matches documents
   without the facet). `updated_from` / `updated_to` bound `updated_at` (from inclusive).
 - Ranking: a match in the title weighs more than one in the body (bm25 column weights;
@@ -40,6 +42,7 @@ docs/search.md).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -88,6 +91,7 @@ class SearchHit:
     title_snippet: str  # HTML
     body_snippet: str  # HTML
     updated_at: dt.datetime | None = None
+    facets: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,19 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class Source:
-    """How to rebuild one kind: `count()` for the progress bar, `documents()` in any order."""
+    """How to rebuild one kind: `count()` for the progress bar, `documents()` in any order.
+
+    `stale(limit)` gives up to `limit` documents whose originals changed without their
+    document (writes inside `event_bus.quiet()`); the periodic catch-up indexes them.
+    """
 
     kind: str
     count: Callable[[], int]
     documents: Callable[[], Iterable[Document]]
+    stale: Callable[[int], Iterable[Document]] | None = None
+    # For result pages: what one is called, and where an agent opens one.
+    label: str = ""
+    url: Callable[[int], str] | None = None
 
 
 _sources: dict[str, Source] = {}
@@ -190,6 +202,7 @@ def query(
     offset: int = 0,
     updated_from: dt.datetime | None = None,
     updated_to: dt.datetime | None = None,
+    kind_facets: dict[str, dict] | None = None,
     any_term: bool = False,
 ) -> SearchPage:
     """The best matches of `text`, best first; an empty page when nothing searchable is typed."""
@@ -199,7 +212,13 @@ def query(
     if not terms:
         return SearchPage(hits=[], terms=[], offset=offset, limit=limit)
     backend = current_backend()
-    filters = Filters(kinds=kinds, facets=facets, updated_from=updated_from, updated_to=updated_to)
+    filters = Filters(
+        kinds=kinds,
+        facets=facets,
+        updated_from=updated_from,
+        updated_to=updated_to,
+        kind_facets=kind_facets,
+    )
     rows = backend.rank(terms, filters, any_term=any_term, limit=limit + 1, offset=offset)
     has_next = len(rows) > limit
     rows = rows[:limit]
@@ -215,9 +234,17 @@ def query(
                 title_snippet=marked_html(title),
                 body_snippet=marked_html(body),
                 updated_at=_as_datetime(row.updated_at),
+                facets=_as_dict(row.facets),
             )
         )
     return SearchPage(hits=hits, terms=terms, offset=offset, limit=limit, has_next=has_next)
+
+
+def _as_dict(value) -> dict:
+    """Raw SQL hands back JSON text on SQLite, a dict on PostgreSQL."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return dict(value or {})
 
 
 def _as_datetime(value) -> dt.datetime | None:

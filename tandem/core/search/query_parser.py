@@ -9,7 +9,7 @@ backends never see an unparseable query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Letters and digits of any script; the tokenizers of both backends split on the rest.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -44,9 +44,6 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
-    # What was typed when it held punctuation ("max@example.com"): PostgreSQL's parser
-    # keeps addresses, hosts and versions whole, so it also matches the typed form.
-    typed: str = field(default="", compare=False)
 
     @property
     def is_phrase(self) -> bool:
@@ -87,9 +84,8 @@ def _bare_terms(text: str) -> list[Term]:
         prefix = chunk.rstrip(")]}.,;:!?'\"").endswith("*")
         if len(words) > 1:
             # "e-mail", "alice@example.com", "v2.3": the parts, in order, as a phrase.
-            typed = chunk.strip("*()[]{}<>\"'.,;:!?-").replace("\x00", "")
             prefix = prefix and len(words[-1]) >= MIN_PREFIX_LENGTH
-            terms.append(Term(words, prefix=prefix, typed=typed))
+            terms.append(Term(words, prefix=prefix))
         elif prefix and len(words[0]) >= MIN_PREFIX_LENGTH:
             terms.append(Term(words, prefix=True))
         elif words[0] not in STOP_WORDS:

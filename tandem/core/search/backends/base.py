@@ -22,6 +22,8 @@ class Filters:
     facets: dict | None = None
     updated_from: dt.datetime | None = None
     updated_to: dt.datetime | None = None
+    # kind -> facets that only documents of that kind must match (ticket visibility).
+    kind_facets: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class RankedRow:
     key: int
     score: float
     updated_at: object
+    facets: object
 
 
 class Backend:
@@ -54,6 +57,24 @@ class Backend:
     def facet_param(self, value: FacetValue):
         return value
 
+    def facet_condition(self, name: str, wanted) -> tuple[str, list]:
+        """`name` is one of `wanted` (a value or a collection of them; None: absent or null)."""
+        if not FACET_NAME.match(name):
+            raise ValueError(f"facet name {name!r} is not a lower-case identifier")
+        column = self.facet_sql(name)
+        many = isinstance(wanted, list | tuple | set | frozenset)
+        values = list(wanted) if many else [wanted]
+        present = [value for value in values if value is not None]
+        conditions, params = [], []
+        if present:
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(present))})")
+            params.extend(self.facet_param(value) for value in present)
+        if len(present) < len(values):
+            conditions.append(f"{column} IS NULL")
+        if not conditions:
+            return "1 = 0", []
+        return "(" + " OR ".join(conditions) + ")", params
+
     def filter_sql(self, filters: Filters) -> tuple[list[str], list]:
         """WHERE conditions on the document table aliased `d`, with their parameters."""
         where: list[str] = []
@@ -65,21 +86,18 @@ class Backend:
             where.append(f"d.kind IN ({', '.join(['%s'] * len(kinds))})")
             params.extend(kinds)
         for name, wanted in (filters.facets or {}).items():
-            if not FACET_NAME.match(name):
-                raise ValueError(f"facet name {name!r} is not a lower-case identifier")
-            column = self.facet_sql(name)
-            values = (
-                list(wanted) if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
-            )
-            present = [value for value in values if value is not None]
-            conditions = []
-            if present:
-                placeholders = ", ".join(["%s"] * len(present))
-                conditions.append(f"{column} IN ({placeholders})")
-                params.extend(self.facet_param(value) for value in present)
-            if len(present) < len(values):
-                conditions.append(f"{column} IS NULL")
-            where.append("(" + " OR ".join(conditions) + ")" if conditions else "1 = 0")
+            condition, condition_params = self.facet_condition(name, wanted)
+            where.append(condition)
+            params.extend(condition_params)
+        for kind, facets in (filters.kind_facets or {}).items():
+            own, own_params = [], []
+            for name, wanted in facets.items():
+                condition, condition_params = self.facet_condition(name, wanted)
+                own.append(condition)
+                own_params.extend(condition_params)
+            if own:
+                where.append(f"(d.kind <> %s OR ({' AND '.join(own)}))")
+                params.extend([kind, *own_params])
         ops = connection.ops
         if filters.updated_from is not None:
             where.append("d.updated_at >= %s")

@@ -30,9 +30,6 @@ def tsquery_sql(terms: list[Term], *, any_term: bool) -> tuple[str, list]:
             else:
                 parts.append(last)
                 params.append(term.words[0] + ":*")
-        elif term.is_phrase and term.typed:
-            parts.append("(phraseto_tsquery('english', %s) || plainto_tsquery('english', %s))")
-            params.extend([" ".join(term.words), term.typed])
         elif term.is_phrase:
             parts.append("phraseto_tsquery('english', %s)")
             params.append(" ".join(term.words))
@@ -58,7 +55,7 @@ class PostgresBackend(Backend):
         sql = (
             "SELECT d.id, d.kind, d.key, "
             f"ts_rank('{WEIGHTS}', d.search_vector, q.query, {NORMALIZATION}) AS score, "
-            "d.updated_at "
+            "d.updated_at, d.facets "
             f"FROM core_searchdocument d, (SELECT {query} AS query) q "
             "WHERE d.search_vector @@ q.query"
             + "".join(f" AND {condition}" for condition in where)

@@ -32,7 +32,8 @@ class SQLiteBackend(Backend):
         where, params = self.filter_sql(filters)
         sql = (
             "SELECT d.id, d.kind, d.key, "
-            f"-bm25(core_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score, d.updated_at "
+            f"-bm25(core_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score, "
+            "d.updated_at, d.facets "
             "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
             "WHERE core_search_fts MATCH %s"
             + "".join(f" AND {condition}" for condition in where)

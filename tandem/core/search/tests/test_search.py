@@ -117,6 +117,23 @@ def test_facet_list_matches_any_value_and_none_matches_missing():
     assert keys(search.query("refund", facets={"team": []})) == []
 
 
+def test_kind_facets_restrict_one_kind_and_let_the_others_pass():
+    index("ticket", 1, "Refund", team=1)
+    index("ticket", 2, "Refund", team=2)
+    index("contact", 3, "Refund Rita")
+    index("article", 4, "Refund policy", status="published")
+    page = search.query("refund", kind_facets={"ticket": {"team": [2]}})
+    assert sorted(keys(page)) == [("article", 4), ("contact", 3), ("ticket", 2)]
+    page = search.query("refund", kind_facets={"ticket": {"team": []}})
+    assert sorted(keys(page)) == [("article", 4), ("contact", 3)]
+
+
+def test_hits_carry_their_facets():
+    index("ticket", 1, "Refund", status="open", team=2)
+    [hit] = search.query("refund").hits
+    assert hit.facets == {"status": "open", "team": 2}
+
+
 def test_bad_facet_name_is_refused():
     with pytest.raises(ValueError, match="facet name"):
         search.query("refund", facets={"team') OR 1=1 --": 1})
