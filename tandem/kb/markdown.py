@@ -21,9 +21,10 @@ def render_markdown(source: str) -> str:
     return sanitize_html(_renderer.render(source or ""))
 
 
-_MARKUP = re.compile(r"[#*_`>\[\]()!|~-]+")
+_EMPHASIS = re.compile(r"[*_`~]+")
+_MARKUP = re.compile(r"[#>\[\]()!|]+|^\s*[-+]\s", re.MULTILINE)
 
 
 def markdown_to_text(source: str) -> str:
     """The words of a Markdown body, for the search index and suggestion excerpts."""
-    return re.sub(r"\s+", " ", _MARKUP.sub(" ", source or "")).strip()
+    return re.sub(r"\s+", " ", _MARKUP.sub(" ", _EMPHASIS.sub("", source or ""))).strip()

@@ -147,7 +147,7 @@ def ticket_categories_without_article(limit: int = 50) -> list[dict]:
     rows = (
         Ticket.objects.exclude(category="")
         .values("category")
-        .annotate(tickets=Count("id"))
+        .annotate(tickets=Count("pk"))
         .order_by("-tickets", "category")
     )
     return [row for row in rows if row["category"] not in covered][:limit]
