@@ -8,8 +8,8 @@ from ninja.errors import ValidationError, ValidationErrorContext
 
 from tandem.api import errors
 from tandem.api.auth import TokenAuth
-from tandem.kb.api import router as kb_router
 from tandem.core.search.api import router as search_router
+from tandem.kb.api import router as kb_router
 from tandem.mail.api import router as mail_router
 from tandem.people.api import router as people_router
 from tandem.tickets.api import router as tickets_router
