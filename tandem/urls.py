@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tandem.workflow.urls")),
     path("settings/", include("tandem.core.settings_urls")),
     path("portal/", include("tandem.portal.urls")),
+    path("", include("tandem.kb.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -153,6 +153,7 @@ def build_world(media_root: str) -> World:
         visibility="internal",
     )
     notification = agents[AGENT].notifications.get()
+    kb_ids = _knowledge_base(agents[ADMIN])
 
     tokens = {role: create_token(agent=agent, name="matrix")[1] for role, agent in agents.items()}
     spare_token, _ = create_token(agent=agents[AGENT], name="spare")
@@ -206,8 +207,42 @@ def build_world(media_root: str) -> World:
         "calendar": calendar.pk,
         "sla_policy": sla_policy.pk,
         "rule": routing_rule.pk,
+        **kb_ids,
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
+
+
+def _knowledge_base(author: Agent) -> dict:
+    """A category with a section, a published public article and an agents-only draft."""
+    from tandem.kb import actions as kb_actions
+
+    category = kb_actions.create_category(agent=author, name="Account")
+    section = kb_actions.create_section(agent=author, category=category, name="Signing in")
+    public = kb_actions.create_article(
+        agent=author,
+        title="Reset your password",
+        body="Press Reset.",
+        status="published",
+        section=section,
+    )
+    draft = kb_actions.create_article(
+        agent=author,
+        title="Override a password",
+        body="Agents only.",
+        audience="agents",
+        section=section,
+    )
+    kb_actions.update_article(agent=author, article=draft, body="Agents only, second version.")
+    return {
+        "kb_category": category.pk,
+        "kb_category_slug": category.slug,
+        "kb_section": section.pk,
+        "kb_section_slug": section.slug,
+        "kb_public": public.pk,
+        "kb_public_slug": public.slug,
+        "kb_draft": draft.pk,
+        "kb_draft_slug": draft.slug,
+    }
 
 
 # --- what "nothing changed" means -----------------------------------------------------------
@@ -1362,6 +1397,120 @@ def _notification_rows() -> list[Row]:
             data={"follow": "1"},
             # Alex and Ada already follow T (they wrote on it): for them it changes nothing.
             also=tables("workflow.agentfollow"),
+ARTICLE_WRITE = tables("kb.article", "kb.articleversion", "core.searchdocument")
+ARTICLE_STATUS = tables("kb.article", "core.searchdocument")
+NEW_ARTICLE = "/kb/{new_article}/"
+
+
+def _kb_rows() -> list[Row]:
+    public = {"article_id": "{kb_public}", "slug": "{kb_public_slug}"}
+    draft = {"article_id": "{kb_draft}"}
+    public_path = "/help/articles/{kb_public}-{kb_public_slug}/"
+    article_form = {"title": "Override a password", "body": "Third text.", "audience": "agents"}
+    return [
+        # The help center: open to everyone, and only public articles, whoever asks.
+        Row("kb:help", GET, everyone(OK)),
+        Row(
+            "kb:search",
+            GET,
+            everyone(done(200)),
+            query="q=password",
+            changes=tables("kb.helpsearch"),
+        ),
+        Row("kb:suggest", GET, everyone(OK), query="subject=zebra+crossing"),
+        Row("kb:sitemap", GET, everyone(OK)),
+        Row(
+            "kb:category",
+            GET,
+            everyone(OK),
+            kwargs={"category_id": "{kb_category}", "slug": "{kb_category_slug}"},
+        ),
+        Row(
+            "kb:section",
+            GET,
+            everyone(OK),
+            kwargs={"section_id": "{kb_section}", "slug": "{kb_section_slug}"},
+        ),
+        Row("kb:article", GET, everyone(done(200)), kwargs=public, changes=tables("kb.article")),
+        Row(
+            "kb:article",
+            GET,
+            everyone(NOT_FOUND),
+            variant="agents-only draft",
+            kwargs={"article_id": "{kb_draft}", "slug": "{kb_draft_slug}"},
+        ),
+        Row(
+            "kb:article_bare",
+            GET,
+            everyone(Outcome(301, public_path)),
+            kwargs={"article_id": "{kb_public}"},
+        ),
+        Row("kb:article_bare", GET, everyone(NOT_FOUND), variant="agents-only draft", kwargs=draft),
+        Row(
+            "kb:vote",
+            POST,
+            everyone(done(302, public_path)),
+            kwargs={"article_id": "{kb_public}"},
+            data={"helpful": "yes"},
+            changes=tables("kb.article", "kb.articlevote"),
+        ),
+        Row(
+            "kb:vote",
+            POST,
+            everyone(NOT_FOUND),
+            variant="agents-only draft",
+            kwargs=draft,
+            data={"helpful": "yes"},
+        ),
+        Row(
+            "kb:attachment",
+            GET,
+            everyone(NOT_FOUND),
+            kwargs={"article_id": "{kb_draft}", "attachment_id": "1"},
+        ),
+        # The editor: agents read everything; light agents do not write.
+        Row("kb:articles", GET, every_agent(OK)),
+        Row("kb:new", GET, full_agents(OK)),
+        Row(
+            "kb:new",
+            POST,
+            full_agents(done(302, NEW_ARTICLE)),
+            data={**article_form, "title": "New one"},
+            changes=ARTICLE_WRITE,
+        ),
+        Row("kb:preview", POST, every_agent(OK), data={"body": "**bold**"}),
+        Row("kb:gaps", GET, every_agent(OK)),
+        Row(
+            "kb:from_ticket",
+            POST,
+            workspace(FORBIDDEN, NOT_FOUND, done(302, NEW_ARTICLE), done(302, NEW_ARTICLE)),
+            kwargs={"number": "{T}"},
+            changes=ARTICLE_WRITE,
+        ),
+        Row("kb:edit", GET, every_agent(OK), kwargs=draft),
+        Row(
+            "kb:edit",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/")),
+            kwargs=draft,
+            data=article_form,
+            changes=ARTICLE_WRITE,
+        ),
+        Row(
+            "kb:status",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/")),
+            kwargs=draft,
+            data={"to": "publish"},
+            changes=ARTICLE_STATUS,
+        ),
+        Row("kb:history", GET, every_agent(OK), kwargs=draft),
+        Row(
+            "kb:restore",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/history/")),
+            kwargs={"article_id": "{kb_draft}", "number": "1"},
+            changes=ARTICLE_WRITE,
         ),
     ]
 
@@ -1386,4 +1535,70 @@ ROWS: list[Row] = [
         *_api_rows(),
         *_notification_rows(),
     )
+def _kb_api_rows() -> list[Row]:
+    def row(method, route, expect, kwargs=None, data=None, changes=frozenset()):
+        return Row(
+            f"{method} /api/v1{route}",
+            method,
+            expect,
+            kwargs=kwargs or {},
+            data=data,
+            changes=changes,
+            route=f"/api/v1{route}",
+            body="json",
+        )
+
+    draft = {"article_id": "{kb_draft}"}
+    return [
+        row("GET", "/articles", api_reads()),
+        row(
+            "POST",
+            "/articles",
+            api_writes(201),
+            data={"title": "Via API", "body": "Text."},
+            changes=ARTICLE_WRITE,
+        ),
+        row("GET", "/articles/{article_id}", api_reads(), draft),
+        row(
+            "PATCH",
+            "/articles/{article_id}",
+            api_writes(200),
+            draft,
+            {"body": "New."},
+            ARTICLE_WRITE,
+        ),
+        row("DELETE", "/articles/{article_id}", api_writes(204), draft, changes=ARTICLE_WRITE),
+        row(
+            "POST", "/articles/{article_id}/publish", api_writes(200), draft, changes=ARTICLE_STATUS
+        ),
+        row(
+            "POST", "/articles/{article_id}/archive", api_writes(200), draft, changes=ARTICLE_STATUS
+        ),
+        row("GET", "/categories", api_reads()),
+        row(
+            "POST",
+            "/categories",
+            api_writes(201),
+            data={"name": "Billing"},
+            changes=tables("kb.category"),
+        ),
+        row(
+            "POST",
+            "/categories/{category_id}/sections",
+            api_writes(201),
+            {"category_id": "{kb_category}"},
+            {"name": "Invoices"},
+            tables("kb.section"),
+        ),
+    ]
+
+
+ROWS: list[Row] = [
+    *_kb_rows(),
+    *_kb_api_rows(),
+    *_workspace_rows(),
+    *_people_rows(),
+    *_settings_rows(),
+    *_portal_rows(),
+    *_api_rows(),
 ]

@@ -27,6 +27,7 @@ from django.urls.resolvers import RegexPattern
 
 from tandem.api.api import api
 from tandem.api.auth import INVALID, MISSING
+from tandem.kb.models import Article
 from tandem.mail.models import Mailbox
 from tandem.people import actions as people_actions
 from tandem.people.actors import Actor
@@ -112,6 +113,7 @@ def _created_ids(ids: dict) -> dict:
         "new_contact": Contact.objects.order_by("-pk").values_list("pk", flat=True),
         "new_organization": Organization.objects.order_by("-pk").values_list("pk", flat=True),
         "new_mailbox": Mailbox.objects.order_by("-pk").values_list("pk", flat=True),
+        "new_article": Article.objects.order_by("-pk").values_list("pk", flat=True),
     }
     return {**ids, **{name: query.first() for name, query in latest.items()}}
 

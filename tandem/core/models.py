@@ -71,3 +71,7 @@ class Calendar(models.Model):
             self.schedule()
         except ValueError as error:
             raise ValidationError({"weekly_hours": str(error)}) from error
+
+
+# The search table lives with its engine code; Django finds core's models through here.
+from tandem.core.search.models import SearchDocument  # noqa: E402,F401

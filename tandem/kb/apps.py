@@ -7,3 +7,11 @@ class KnowledgeBaseConfig(AppConfig):
     name = "tandem.kb"
     label = "kb"
     verbose_name = "Knowledge base"
+
+    def ready(self):
+        from tandem.core import event_bus, search
+        from tandem.kb import reply_links, search_index
+
+        for source in search_index.sources():
+            search.register_source(source)
+        event_bus.subscribe("kb.reply_links", reply_links.count_links_in_replies)

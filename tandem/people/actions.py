@@ -15,7 +15,7 @@ from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
-from tandem.people import directory
+from tandem.people import directory, search_index
 from tandem.people.models import Agent, Contact, ContactIdentity, Organization, Team, Track
 
 
@@ -73,6 +73,7 @@ def find_or_create_contact(*, email: str, name: str = "") -> Contact:
         if name and not contact.name:
             contact.name = name.strip()[:200]
             contact.save(update_fields=["name", "updated_at"])
+            search_index.index_contact(contact)
         return contact
     try:
         with transaction.atomic():
@@ -87,6 +88,7 @@ def find_or_create_contact(*, email: str, name: str = "") -> Contact:
     except IntegrityError:
         # Another request created the same sender between our read and our write.
         return ContactIdentity.objects.get(kind=ContactIdentity.Kind.EMAIL, value=email).contact
+    search_index.index_contact(contact)
     return contact
 
 
@@ -128,6 +130,7 @@ def create_contact(
             contact=contact, kind=kind, value=value, is_primary=kind not in seen_kinds
         )
         seen_kinds.add(kind)
+    search_index.index_contact(contact)
     return contact
 
 
@@ -179,6 +182,7 @@ def update_contact(
         setattr(contact, name, value.strip() if isinstance(value, str) else value)
     contact.updated_at = timezone.now()
     contact.save()
+    search_index.index_contact(contact)
     return contact
 
 
@@ -193,6 +197,7 @@ def add_identity(*, contact: Contact, kind: str, value: str) -> ContactIdentity:
     if kind == ContactIdentity.Kind.EMAIL and not contact.email:
         contact.email = value
         contact.save(update_fields=["email", "updated_at"])
+    search_index.index_contact(contact)
     return identity
 
 
@@ -207,6 +212,7 @@ def remove_identity(*, identity: ContactIdentity) -> None:
             successor.save(update_fields=["is_primary"])
         contact.email = successor.value if successor else ""
         contact.save(update_fields=["email", "updated_at"])
+    search_index.index_contact(contact)
 
 
 @transaction.atomic
@@ -215,6 +221,7 @@ def delete_contact(*, contact: Contact) -> None:
         raise InvalidInput.single(
             "contact", "has tickets; merge the contact or delete the tickets first"
         )
+    search_index.remove_contact(contact.pk)
     contact.delete()
 
 
@@ -247,7 +254,9 @@ def create_organization(
     values = clean_custom_fields(
         _custom_field_definitions(CustomField.Entity.ORGANIZATION), custom_fields or {}
     )
-    return Organization.objects.create(name=name.strip(), custom_fields=values, **fields)
+    organization = Organization.objects.create(name=name.strip(), custom_fields=values, **fields)
+    search_index.index_organization(organization)
+    return organization
 
 
 @transaction.atomic
@@ -270,12 +279,14 @@ def update_organization(
     for name, value in fields.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
     organization.save()
+    search_index.index_organization(organization)
     return organization
 
 
 @transaction.atomic
 def delete_organization(*, organization: Organization) -> None:
     # Contacts and tickets keep existing; they just lose the organization (SET_NULL).
+    search_index.remove_organization(organization.pk)
     organization.delete()
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.errors import InvalidInput
+from tandem.kb.help_views import record_submitted
 from tandem.people.actors import Actor
 from tandem.portal import actions, auth, queries, signin, tasks, throttle
 from tandem.portal.auth import contact_required, current_contact
@@ -160,6 +161,7 @@ def submit(request):
     except InvalidInput as error:
         form.add_action_errors(error)
         return _page(request, "submit.html", {"form": form}, status=400)
+    record_submitted(request)
     return redirect("portal:submitted")
 
 
@@ -213,6 +215,7 @@ def new_request(request):
     except InvalidInput as error:
         form.add_action_errors(error)
         return _page(request, "request_form.html", {"form": form}, status=400)
+    record_submitted(request)
     messages.success(request, f"Thanks, we have received your request #{ticket.number}.")
     return redirect("portal:request", number=ticket.number)
 

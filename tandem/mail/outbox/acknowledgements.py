@@ -36,13 +36,32 @@ FALLBACK_BODY = (
 )
 
 
-def suggested_articles(ticket: Ticket) -> list:
-    """Knowledge-base articles that may answer the request, for the acknowledgement to offer.
+SUGGESTIONS = 3
 
-    The knowledge base does not exist yet, so there is nothing to suggest; templates receive
-    this list as `suggested_articles` and will show it once it is filled.
+
+def suggested_articles(ticket: Ticket) -> list[dict]:
+    """Published public articles that may answer the request: [{"title", "url"}], best first.
+
+    Templates receive this list as `suggested_articles`; one that does not use it gets the
+    list appended (`with_suggestions`).
     """
-    return []
+    from django.conf import settings
+
+    from tandem.kb.queries import suggested_articles as matching_articles
+
+    first = ticket.messages.filter(author_kind=Message.AuthorKind.CONTACT).order_by("pk").first()
+    text = f"{ticket.subject}\n{first.body if first else ''}"
+    return [
+        {"title": article.title, "url": settings.BASE_URL + article.get_absolute_url()}
+        for article in matching_articles(text, limit=SUGGESTIONS)
+    ]
+
+
+def with_suggestions(body: str, suggestions: list[dict], template: str) -> str:
+    if not suggestions or "suggested_articles" in template:
+        return body
+    lines = "".join(f"- {item['title']}: {item['url']}\n" for item in suggestions)
+    return f"{body.rstrip()}\n\nThese articles may already answer your question:\n{lines}"
 
 
 @cache
@@ -54,11 +73,12 @@ def _engine() -> Engine:
 
 def render_acknowledgement(*, mailbox: Mailbox, ticket: Ticket) -> tuple[str, str]:
     """(subject, body) from the mailbox's templates; the built-in text if they cannot render."""
+    suggestions = suggested_articles(ticket)
     context = {
         "ticket": ticket,
         "contact": ticket.contact,
         "mailbox": mailbox,
-        "suggested_articles": suggested_articles(ticket),
+        "suggested_articles": suggestions,
     }
     try:
         subject = _engine().from_string(mailbox.acknowledgement_subject)
@@ -73,6 +93,7 @@ def render_acknowledgement(*, mailbox: Mailbox, ticket: Ticket) -> tuple[str, st
         subject_text = body_text = ""
     if not body_text.strip():
         body_text = FALLBACK_BODY.format(number=ticket.number, subject=ticket.subject)
+    body_text = with_suggestions(body_text, suggestions, mailbox.acknowledgement_body)
     if not headers.one_line(subject_text):
         subject_text = FALLBACK_SUBJECT.format(number=ticket.number)
     return headers.with_token(ticket.number, subject_text), body_text
