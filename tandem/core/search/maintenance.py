@@ -40,6 +40,7 @@ def rebuild(
                 if on_progress:
                     on_progress(source.kind, done, total)
         indexed[source.kind] = done
+    search.optimize()
     return indexed
 
 
