@@ -1,7 +1,8 @@
 """`make bench`: build (or reuse) the benchmark desks, measure, write var/bench/*.json.
 
     python -m benchmarks.run [--sizes 100000,1000000] [--db sqlite,postgres]
-                             [--only inbox,mail,memory,api] [--requests 30] [--rebuild]
+                             [--only inbox,mail,memory,api,search] [--requests 30] [--rebuild]
+                             [--search-messages 1000000]
 
 Each database and size is measured in a fresh process, so settings, caches and memory
 of one run never leak into the next. A benchmark, not a test: it reports, it never fails
@@ -170,8 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        default="inbox,mail,memory,api",
-        help="any of inbox, mail, memory, api (comma-separated)",
+        default="inbox,mail,memory,api,search",
+        help="any of inbox, mail, memory, api, search (comma-separated)",
+    )
+    parser.add_argument(
+        "--search-messages",
+        type=int,
+        default=1_000_000,
+        help="messages in the search benchmark's index (with 10,000 articles)",
     )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per figure")
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached SQLite fixtures")
@@ -270,6 +277,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"  errors {r['errors']}  target {r['target_per_second']}/s: {mark}"
             )
         print(f"written to {path.relative_to(REPO)}")
+
+    if "search" in only:
+        # Its own processes, one per database, each on a throw-away desk (benchmarks/search.py).
+        print("\n== search latency ==", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.search",
+                "--messages",
+                str(args.search_messages),
+                "--db",
+                ",".join(databases),
+            ],
+            cwd=REPO,
+            check=True,
+        )
     return 0
 
 

@@ -78,39 +78,32 @@ def organization_documents(organizations: QuerySet[Organization]) -> Iterator[se
         yield organization_document(organization)
 
 
-def _stale(model, kind: str) -> QuerySet:
-    current = SearchDocument.objects.filter(
-        kind=kind, key=OuterRef("pk"), updated_at__gte=OuterRef("updated_at")
+def _source(kind: str, model, label: str, page: str, documents_of) -> search.Source:
+    def stale(limit: int):
+        current = SearchDocument.objects.filter(
+            kind=kind, key=OuterRef("pk"), updated_at__gte=OuterRef("updated_at")
+        )
+        missing = model.objects.filter(~Exists(current)).values_list("pk", flat=True)[:limit]
+        return documents_of(model.objects.filter(pk__in=list(missing)))
+
+    return search.Source(
+        kind=kind,
+        count=model.objects.count,
+        documents=lambda: documents_of(model.objects.all()),
+        stale=stale,
+        label=label,
+        url=lambda pk: reverse(page, args=[pk]),
     )
-    return model.objects.filter(~Exists(current))
 
 
 def sources() -> list[search.Source]:
     return [
-        search.Source(
-            kind=CONTACT,
-            count=Contact.objects.count,
-            label="Contact",
-            url=lambda pk: reverse("people:contact", args=[pk]),
-            documents=lambda: contact_documents(Contact.objects.all()),
-            stale=lambda limit: contact_documents(
-                Contact.objects.filter(
-                    pk__in=list(_stale(Contact, CONTACT).values_list("pk", flat=True)[:limit])
-                )
-            ),
-        ),
-        search.Source(
-            kind=ORGANIZATION,
-            count=Organization.objects.count,
-            label="Organization",
-            url=lambda pk: reverse("people:organization", args=[pk]),
-            documents=lambda: organization_documents(Organization.objects.all()),
-            stale=lambda limit: organization_documents(
-                Organization.objects.filter(
-                    pk__in=list(
-                        _stale(Organization, ORGANIZATION).values_list("pk", flat=True)[:limit]
-                    )
-                )
-            ),
+        _source(CONTACT, Contact, "Contact", "people:contact", contact_documents),
+        _source(
+            ORGANIZATION,
+            Organization,
+            "Organization",
+            "people:organization",
+            organization_documents,
         ),
     ]

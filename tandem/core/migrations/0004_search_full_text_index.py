@@ -6,6 +6,8 @@ tsvector column, so this runs raw SQL chosen by the database vendor.
 PostgreSQL's parser keeps emails, hosts, paths and signed numbers as single tokens, where
 FTS5's unicode61 splits them into words; splitting on every non-alphanumeric character
 before to_tsvector makes both engines find "pier" in "sam@pier.test" and "+46 8..." alike.
+The lexeme "_" (which no text or query can produce) sits between title and body, so a
+phrase never matches across them: FTS5 keeps them in separate columns.
 """
 
 from django.db import migrations
@@ -53,6 +55,7 @@ POSTGRES_CREATE = [
     GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, regexp_replace(
             coalesce(title, ''), '[^[:alnum:]]+', ' ', 'g')), 'A')
+        || '_:1'::tsvector
         || setweight(to_tsvector('english'::regconfig, regexp_replace(
             coalesce(body, ''), '[^[:alnum:]]+', ' ', 'g')), 'B')
     ) STORED

@@ -64,6 +64,7 @@ __all__ = [
     "Term",
     "index_document",
     "index_documents",
+    "optimize",
     "parse_query",
     "query",
     "register_source",
@@ -191,6 +192,11 @@ def remove_kind(kind: str) -> int:
 
     deleted, _ = SearchDocument.objects.filter(kind=kind).delete()
     return deleted
+
+
+def optimize() -> None:
+    """Compact the index after a bulk load (`tandem search rebuild` does this at the end)."""
+    current_backend().optimize()
 
 
 def query(

@@ -77,6 +77,15 @@ def test_quiet_writes_are_indexed_by_the_catch_up(customer):
     assert catch_up()["ticket"] == 0
 
 
+def test_catch_up_goes_on_batch_after_batch_until_nothing_is_stale(customer):
+    with event_bus.quiet():
+        numbers = [
+            factories.make_ticket(contact=customer, subject="Kayak").number for _ in range(5)
+        ]
+    assert catch_up(batch_size=2)["ticket"] == 5
+    assert sorted(ticket_hits("kayak")) == numbers
+
+
 def test_rebuild_indexes_every_ticket_but_merged_ones(customer):
     actor = Actor.for_contact(customer)
     first = factories.make_ticket(contact=customer, subject="Parcel lost", body="No parcel")

@@ -39,6 +39,11 @@ class RankedRow:
 class Backend:
     """One engine: `rank` finds and orders matches, `snippets` marks them for a few rows."""
 
+    # A query matching more documents than this ranks the newest this many of them (by
+    # when they were first indexed): the cost of ranking stays flat however common the
+    # words, and someone searching a word found in every third ticket wants recent ones.
+    max_candidates = 2000
+
     def rank(
         self, terms: list[Term], filters: Filters, *, any_term: bool, limit: int, offset: int
     ) -> list[RankedRow]:
@@ -47,6 +52,10 @@ class Backend:
     def snippets(
         self, terms: list[Term], ids: list[int], *, any_term: bool
     ) -> dict[int, tuple[str, str]]:
+        raise NotImplementedError
+
+    def optimize(self) -> None:
+        """After a bulk load: compact the index and refresh the planner's statistics."""
         raise NotImplementedError
 
     # --- shared SQL -----------------------------------------------------------------

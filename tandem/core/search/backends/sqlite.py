@@ -23,6 +23,12 @@ def match_expression(terms: list[Term], *, any_term: bool) -> str:
 
 
 class SQLiteBackend(Backend):
+    def optimize(self) -> None:
+        # Merges the b-tree segments every batch left behind into one.
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO core_search_fts(core_search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE core_searchdocument")
+
     def facet_sql(self, name: str) -> str:
         return f"json_extract(d.facets, '$.{name}')"
 
@@ -30,14 +36,18 @@ class SQLiteBackend(Backend):
         self, terms: list[Term], filters: Filters, *, any_term: bool, limit: int, offset: int
     ) -> list[RankedRow]:
         where, params = self.filter_sql(filters)
+        # FTS5 walks matches newest row first and stops after max_candidates, so bm25 is
+        # computed for at most that many rows however common the words are.
         sql = (
+            "SELECT id, kind, key, score, updated_at, facets FROM ("
             "SELECT d.id, d.kind, d.key, "
             f"-bm25(core_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score, "
             "d.updated_at, d.facets "
             "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
             "WHERE core_search_fts MATCH %s"
             + "".join(f" AND {condition}" for condition in where)
-            + " ORDER BY score DESC, d.updated_at DESC, d.id DESC LIMIT %s OFFSET %s"
+            + f" ORDER BY core_search_fts.rowid DESC LIMIT {self.max_candidates}"
+            ") ORDER BY score DESC, updated_at DESC, id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(

@@ -172,6 +172,26 @@ def test_paging_reports_whether_more_hits_follow():
     assert not last.has_next
 
 
+def test_a_very_common_word_ranks_only_the_newest_candidates(monkeypatch):
+    from tandem.core.search.backends import current_backend
+
+    monkeypatch.setattr(type(current_backend()), "max_candidates", 3)
+    index("ticket", 1, "Refund refund refund", "refund")  # the best match, but the oldest row
+    for key in range(2, 7):
+        index("ticket", key, "Something else", "refund")
+    assert sorted(key for _, key in keys(search.query("refund"))) == [4, 5, 6]
+
+
+def test_phrase_is_checked_among_candidates_of_its_words(monkeypatch):
+    from tandem.core.search.backends import current_backend
+
+    monkeypatch.setattr(type(current_backend()), "max_candidates", 3)
+    index("ticket", 1, "Order page", "the order page fails")
+    index("ticket", 2, "Page order", "page then order")
+    assert keys(search.query('"order page"')) == [("ticket", 1)]
+    assert sorted(keys(search.query("order page"))) == [("ticket", 1), ("ticket", 2)]
+
+
 def test_nothing_searchable_gives_an_empty_page_without_a_query():
     index("ticket", 1, "The end")
     page = search.query("the")
