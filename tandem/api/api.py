@@ -8,6 +8,7 @@ from ninja.errors import ValidationError, ValidationErrorContext
 
 from tandem.api import errors
 from tandem.api.auth import TokenAuth
+from tandem.kb.macro_api import router as macros_router
 from tandem.mail.api import router as mail_router
 from tandem.people.api import router as people_router
 from tandem.tickets.api import router as tickets_router
@@ -49,6 +50,7 @@ api = TandemAPI(
 api.add_router("", tickets_router)
 api.add_router("", people_router)
 api.add_router("/mail/", mail_router)
+api.add_router("", macros_router)
 
 # Last, so it matches only what no router did: an unknown URL is a JSON 404 too.
 unknown = Router(auth=None)
