@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tandem.tickets.urls")),
     path("", include("tandem.people.urls")),
     path("settings/", include("tandem.core.settings_urls")),
+    path("macros/", include("tandem.kb.macro_urls")),
     path("portal/", include("tandem.portal.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
