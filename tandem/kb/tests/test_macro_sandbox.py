@@ -136,3 +136,11 @@ def test_a_plain_function_in_the_context_cannot_be_called():
 def test_template_length_is_capped():
     with pytest.raises(MacroTemplateError, match="longer than 20000"):
         render("x" * 20_001, context())
+
+
+def test_conditions_membership_and_joining_are_available():
+    source = (
+        "{% if ticket.priority == 'Low' %}low{% elif 'log' in ticket.subject|lower %}"
+        "{{ contact.first_name ~ ' ' ~ contact.last_name|upper }}{% else %}other{% endif %}"
+    )
+    assert render(source, context()) == "Carol CUSTOMER"
