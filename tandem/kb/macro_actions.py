@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.core.errors import FieldError, InvalidInput, NotAllowed
 from tandem.kb.macro_context import context_for, sample_context
-from tandem.kb.macro_preview import FieldRenderError, render_field
+from tandem.kb.macro_preview import FieldRenderError, planned_actions, render_field
 from tandem.kb.macro_queries import may_manage_macro
 from tandem.kb.models import Macro
 from tandem.people.actors import Actor
@@ -162,17 +162,13 @@ def delete_macro(*, agent: Agent, macro: Macro) -> None:
 
 
 def _ticket_changes(macro: Macro, *, keep_status: bool) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    if macro.set_status and not keep_status:
-        changes["status"] = macro.set_status
-    if macro.set_priority:
-        changes["priority"] = macro.set_priority
-    if macro.set_team_id:
+    """The macro's planned actions as update_ticket arguments (the note is added apart)."""
+    changes = planned_actions(macro)
+    changes.pop("internal_note", None)
+    if keep_status:
+        changes.pop("status", None)
+    if "team" in changes:
         changes["team"] = macro.set_team
-    if macro.add_tags:
-        changes["add_tags"] = list(macro.add_tags)
-    if macro.remove_tags:
-        changes["remove_tags"] = list(macro.remove_tags)
     return changes
 
 
