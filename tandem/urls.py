@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tandem.workflow.notification_urls")),
     path("", include("tandem.workflow.urls")),
     path("settings/", include("tandem.core.settings_urls")),
+    path("macros/", include("tandem.kb.macro_urls")),
     path("portal/", include("tandem.portal.urls")),
     path("", include("tandem.kb.urls")),
     path("api/v1/", api.urls),

@@ -178,7 +178,11 @@ def build_world(media_root: str) -> World:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     people_actions.update_agent(agent=departed, active=False)
 
+    from tandem.kb.macro_actions import create_macro
+
+    macro = create_macro(agent=agents[ADMIN], title="Thanks", body="Hi {{ contact.first_name }}")
     ids = {
+        "macro": macro.pk,
         "T": ticket.number,
         "T2": second.number,
         "T3": third.number,
@@ -536,6 +540,22 @@ def _workspace_rows() -> list[Row]:
         Row("tickets:detail", GET, on_ticket(OK, OK), kwargs=on_t),
         Row("tickets:timeline", GET, on_ticket(OK, OK), kwargs=on_t),
         Row("tickets:customer", GET, on_ticket(OK, OK), kwargs=on_t),
+        # The composer's macro picker: partials that write nothing.
+        Row("macros:picker", GET, on_ticket(FORBIDDEN, OK), kwargs=on_t),
+        Row(
+            "macros:preview",
+            GET,
+            on_ticket(FORBIDDEN, OK),
+            kwargs={"pk": "{macro}", "number": "{T}"},
+        ),
+        Row(
+            "macros:insert",
+            POST,
+            on_ticket(FORBIDDEN, OK),
+            kwargs={"pk": "{macro}", "number": "{T}"},
+            data={"body": "Thanks for waiting."},
+        ),
+        Row("macros:forget", POST, full_agents(OK)),
         Row(
             "tickets:reply",
             POST,
@@ -1018,6 +1038,32 @@ def _settings_rows() -> list[Row]:
             changes=tables("workflow.slapolicy"),
         ),
         # One's own tokens: agents and admins, not light agents.
+        # Macros: every full agent keeps personal ones; shared ones are the admins'.
+        Row("settings:macros", GET, full_agents(OK)),
+        Row("settings:macro_new", GET, full_agents(OK)),
+        Row(
+            "settings:macro_new",
+            POST,
+            full_agents(done(302, "/settings/macros/")),
+            data={"title": "Mine", "body": "Hello", "scope": "personal"},
+            changes=tables("kb.macro"),
+        ),
+        Row("settings:macro_edit", GET, admins_only(OK), kwargs={"pk": "{macro}"}),
+        Row(
+            "settings:macro_edit",
+            POST,
+            admins_only(done(302, "/settings/macros/")),
+            kwargs={"pk": "{macro}"},
+            data={"title": "Thanks!", "body": "Hello", "scope": "everyone"},
+            changes=tables("kb.macro"),
+        ),
+        Row(
+            "settings:macro_delete",
+            POST,
+            admins_only(done(302, "/settings/macros/")),
+            kwargs={"pk": "{macro}"},
+            changes=tables("kb.macro"),
+        ),
         Row("settings:my_tokens", GET, full_agents(OK)),
         Row(
             "settings:my_tokens",
@@ -1342,6 +1388,38 @@ def _api_rows() -> list[Row]:
             changes=ORGANIZATION_DELETED,
         ),
         row("GET", "/organizations/{organization_id}/contacts", api_reads(), organization),
+        # Macros: a light agent uses none (404); shared ones change by admins only.
+        row("GET", "/macros", api_reads()),
+        row(
+            "POST",
+            "/macros",
+            api_writes(201),
+            data={"title": "Via API", "body": "Hi {{ contact.first_name }}"},
+            changes=tables("kb.macro"),
+        ),
+        row("GET", "/macros/{macro_id}", api(NOT_FOUND, OK, OK, OK), {"macro_id": "{macro}"}),
+        row(
+            "PATCH",
+            "/macros/{macro_id}",
+            api(NOT_FOUND, FORBIDDEN, FORBIDDEN, done(200)),
+            {"macro_id": "{macro}"},
+            {"title": "Thanks!"},
+            tables("kb.macro"),
+        ),
+        row(
+            "DELETE",
+            "/macros/{macro_id}",
+            api(NOT_FOUND, FORBIDDEN, FORBIDDEN, done(204)),
+            {"macro_id": "{macro}"},
+            changes=tables("kb.macro"),
+        ),
+        row(
+            "POST",
+            "/macros/{macro_id}/render",
+            api(NOT_FOUND, NOT_FOUND, OK, OK),
+            {"macro_id": "{macro}"},
+            {"ticket": "{T}"},
+        ),
         # The mail quarantine: admins' tokens only.
         row("GET", "/mail/quarantine", api_admins(OK)),
         row(

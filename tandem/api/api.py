@@ -10,6 +10,7 @@ from tandem.api import errors
 from tandem.api.auth import TokenAuth
 from tandem.core.search.api import router as search_router
 from tandem.kb.api import router as kb_router
+from tandem.kb.macro_api import router as macros_router
 from tandem.mail.api import router as mail_router
 from tandem.people.api import router as people_router
 from tandem.tickets.api import router as tickets_router
@@ -55,6 +56,7 @@ api.add_router("/mail/", mail_router)
 api.add_router("", routing_router)
 api.add_router("", kb_router)
 api.add_router("", search_router)
+api.add_router("", macros_router)
 
 # Last, so it matches only what no router did: an unknown URL is a JSON 404 too.
 unknown = Router(auth=None)

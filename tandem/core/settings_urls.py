@@ -12,6 +12,7 @@ from tandem.api import settings_views as tokens
 from tandem.api.models import ApiToken
 from tandem.core.models import CustomField
 from tandem.core.permissions import admin_required
+from tandem.kb import macro_settings_views as macros
 from tandem.mail import settings_views as mail
 from tandem.people.models import Agent, Team
 from tandem.people.views import settings as people
@@ -62,6 +63,10 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("tokens/mine/", tokens.my_token_list, name="my_tokens"),
     path("tokens/mine/<int:pk>/revoke/", tokens.my_token_revoke, name="my_token_revoke"),
+    path("macros/", macros.macro_list, name="macros"),
+    path("macros/new/", macros.macro_create, name="macro_new"),
+    path("macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
+    path("macros/<int:pk>/delete/", macros.macro_delete, name="macro_delete"),
     path("mailboxes/", mail.mailbox_list, name="mailboxes"),
     path("mailboxes/new/", mail.mailbox_create, name="mailbox_new"),
     path("mailboxes/<int:pk>/", mail.mailbox_edit, name="mailbox"),

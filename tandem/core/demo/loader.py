@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from tandem.core import event_bus, live
 from tandem.core.demo.cast import plan_cast
+from tandem.core.demo.macros import write_demo_macros
 from tandem.core.demo.people_writer import write_people
 from tandem.core.demo.service_levels import configure_service_levels, start_open_ticket_clocks
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
+from tandem.kb.models import Macro
 from tandem.mail.actions import create_mailbox
 from tandem.mail.models import Mailbox
 from tandem.people.directory import forget_agents, forget_teams
@@ -116,6 +118,7 @@ def load_demo(
             desk = write_people(cast, progress=progress)
             create_demo_mailbox(desk)
             configure_service_levels(desk.teams)
+            write_demo_macros(desk)
             with event_bus.quiet():  # history: no workflow reacts to it as if it were live
                 stats = TicketWriter(desk, cast, progress=progress).run(plans)
             clocks = start_open_ticket_clocks(now)
@@ -174,6 +177,7 @@ def wipe_desk() -> None:
     Organization.objects.all().delete()
     get_user_model().objects.filter(agent__isnull=False).delete()
     Mailbox.objects.filter(address=DEMO_MAILBOX).delete()
+    Macro.objects.all().delete()
     Team.objects.all().delete()
     # Pickers cache teams and agents across requests; these rows went without the actions.
     forget_teams()

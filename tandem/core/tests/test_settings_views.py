@@ -64,12 +64,15 @@ def test_index_links_every_settings_page_with_counts(
 # --- every URL of the settings area, so a new page cannot forget its permission check -------
 
 OWN_TOKEN_PAGES = {"my_tokens", "my_token_revoke"}
+# Every agent keeps personal macros; editing a shared one stays refused (kb/macro_queries.py).
+AGENT_MACRO_PAGES = {"macros", "macro_new"}
 
 
 @pytest.fixture
 def every_settings_url(admin, agent, team):
     from tandem.api.models import ApiToken
     from tandem.core import settings_urls
+    from tandem.kb.macro_actions import create_macro
     from tandem.mail.actions import create_mailbox
     from tandem.mail.intake import receive_raw
     from tandem.mail.models import InboundMail
@@ -86,7 +89,10 @@ def every_settings_url(admin, agent, team):
 
     calendar = workflow.create_calendar(name="Office", weekly_hours={"mon": [["09:00", "17:00"]]})
     policy = workflow.create_sla_policy(name="Standard")
+    shared_macro = create_macro(agent=admin, title="Thanks", body="Thanks!")
     args = {
+        "macro_edit": [shared_macro.pk],
+        "macro_delete": [shared_macro.pk],
         "agent_edit": [agent.pk],
         "agent_active": [agent.pk],
         "team_edit": [team.pk],
@@ -138,7 +144,7 @@ def test_every_settings_url_refuses_light_agents(client, light_agent, every_sett
 def test_every_settings_url_but_own_tokens_refuses_agents(client, agent, every_settings_url):
     client.force_login(agent.user)
     for name, url in every_settings_url.items():
-        if name in OWN_TOKEN_PAGES:
+        if name in OWN_TOKEN_PAGES | AGENT_MACRO_PAGES:
             continue
         assert client.get(url).status_code == 403, name
         assert client.post(url).status_code == 403, name

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import InvalidInput
 from tandem.core.permissions import agent_required
+from tandem.kb.macro_views import macro_reply
 from tandem.people import directory
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Track
@@ -47,7 +48,7 @@ from tandem.tickets.views.responses import (
 
 HELD = 200  # htmx swaps the composer back in, warning and draft included
 CONFLICT = 409  # the same for a plain form post: the conversation changed under the draft
-COMPOSER_FIELDS = {"body", "visibility", "status", "attachments"}
+COMPOSER_FIELDS = {"body", "visibility", "status", "attachments", "macro"}
 PANEL_FIELDS = {
     "status",
     "priority",
@@ -119,6 +120,8 @@ def composer_context(
         "can_public": can_public,
         "visibility": visibility if can_public else Message.Visibility.INTERNAL,
         "body": data.get("body", ""),
+        "macro": data.get("macro", ""),
+        "macro_errors": errors.get("macro", []),
         "submit_status": data.get("status", ""),
         "submit_as": [(s, label) for s, label in SUBMIT_AS if s in allowed],
         "errors": errors,
@@ -254,15 +257,20 @@ def reply(request, number: int):
         if files:
             errors["attachments"] = ["Attach the files again."]
     elif form.is_valid():
+        message = {
+            "actor": Actor.for_agent(agent),
+            "ticket": ticket,
+            "body": form.cleaned_data["body"],
+            "visibility": form.cleaned_data["visibility"],
+            "attachments": files,
+            "status": form.status_or_none(),
+        }
         try:
-            actions.add_message(
-                actor=Actor.for_agent(agent),
-                ticket=ticket,
-                body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"],
-                attachments=files,
-                status=form.status_or_none(),
-            )
+            if request.POST.get("macro"):
+                # The macro picked in the composer (kb) is applied with the reply, all or nothing.
+                macro_reply(agent, request.POST["macro"], **message)
+            else:
+                actions.add_message(**message)
         except InvalidInput as error:
             errors = errors_by_field(error)
     else:
