@@ -6,3 +6,9 @@ class WorkflowConfig(AppConfig):
 
     name = "tandem.workflow"
     label = "workflow"
+
+    def ready(self) -> None:
+        from tandem.core import event_bus
+        from tandem.workflow.triggers import SUBSCRIBER_NAME, on_ticket_events
+
+        event_bus.subscribe(SUBSCRIBER_NAME, on_ticket_events)

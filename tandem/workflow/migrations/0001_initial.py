@@ -5,69 +5,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0002_open_ticket_partial_indexes'),
+        ("tickets", "0002_open_ticket_partial_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('conditions', models.JSONField(blank=True, default=dict)),
-                ('pause_when_pending', models.BooleanField(default=True)),
-                ('pause_when_on_hold', models.BooleanField(default=True)),
-                ('warning_minutes', models.PositiveIntegerField(default=30, help_text="An 'SLA warning' event this many minutes before a target is due.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                ("conditions", models.JSONField(blank=True, default=dict)),
+                ("pause_when_pending", models.BooleanField(default=True)),
+                ("pause_when_on_hold", models.BooleanField(default=True)),
+                (
+                    "warning_minutes",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="An 'SLA warning' event this many minutes before a target is due.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SlaTarget',
+            name="SlaTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], max_length=16)),
-                ('metric', models.CharField(choices=[('first_response', 'First response'), ('next_response', 'Next response'), ('resolution', 'Resolution')], max_length=16)),
-                ('minutes', models.PositiveIntegerField()),
-                ('business_hours', models.BooleanField(default=True, help_text="Count only the team calendar's open hours (else calendar time).")),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='workflow.slapolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("next_response", "Next response"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                (
+                    "business_hours",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Count only the team calendar's open hours (else calendar time).",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="workflow.slapolicy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'priority', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('policy', 'priority', 'metric'), name='sla_target_unique_per_priority'), models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='sla_target_positive')],
+                "ordering": ["policy", "priority", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("policy", "priority", "metric"),
+                        name="sla_target_unique_per_priority",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gt", 0)), name="sla_target_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TicketSla',
+            name="TicketSla",
             fields=[
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='sla', serialize=False, to='tickets.ticket')),
-                ('first_response_due_at', models.DateTimeField(blank=True, null=True)),
-                ('first_response_met_at', models.DateTimeField(blank=True, null=True)),
-                ('next_response_due_at', models.DateTimeField(blank=True, null=True)),
-                ('next_response_started_at', models.DateTimeField(blank=True, null=True)),
-                ('next_response_met_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution_due_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution_met_at', models.DateTimeField(blank=True, null=True)),
-                ('next_due_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_seconds', models.PositiveBigIntegerField(default=0)),
-                ('remaining', models.JSONField(blank=True, default=dict)),
-                ('warned', models.JSONField(blank=True, default=dict)),
-                ('breached', models.JSONField(blank=True, default=dict)),
-                ('next_response_cycle', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField()),
-                ('policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workflow.slapolicy')),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="sla",
+                        serialize=False,
+                        to="tickets.ticket",
+                    ),
+                ),
+                ("first_response_due_at", models.DateTimeField(blank=True, null=True)),
+                ("first_response_met_at", models.DateTimeField(blank=True, null=True)),
+                ("next_response_due_at", models.DateTimeField(blank=True, null=True)),
+                ("next_response_started_at", models.DateTimeField(blank=True, null=True)),
+                ("next_response_met_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution_due_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution_met_at", models.DateTimeField(blank=True, null=True)),
+                ("next_due_at", models.DateTimeField(blank=True, null=True)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("paused_seconds", models.PositiveBigIntegerField(default=0)),
+                ("remaining", models.JSONField(blank=True, default=dict)),
+                ("warned", models.JSONField(blank=True, default=dict)),
+                ("breached", models.JSONField(blank=True, default=dict)),
+                ("next_response_cycle", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workflow.slapolicy",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['next_due_at'], name='ticket_sla_next_due')],
+                "indexes": [models.Index(fields=["next_due_at"], name="ticket_sla_next_due")],
             },
         ),
     ]

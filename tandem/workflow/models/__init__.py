@@ -2,5 +2,6 @@
 
 from tandem.workflow.models.routing import *  # noqa: F403
 from tandem.workflow.models.sla import SlaMetric, SlaPolicy, SlaTarget, TicketSla
+from tandem.workflow.models.triggers import *  # noqa: F403
 
 __all__ = ["SlaMetric", "SlaPolicy", "SlaTarget", "TicketSla"]
