@@ -144,15 +144,15 @@ def _team(team_id: int | None) -> Team | None:
     return None if team_id is None else Team.objects.get(pk=team_id)
 
 
-def _update(ticket: Ticket, **changes) -> None:
-    ticket_actions.update_ticket(actor=RULE_ACTOR, ticket=ticket, **changes)
+def _update(ticket: Ticket, ctx: RuleContext, **changes) -> None:
+    ticket_actions.update_ticket(actor=RULE_ACTOR, ticket=ticket, at=ctx.at, **changes)
 
 
 def _set_fields(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
     changes = dict(action["fields"])
     if "team" in changes:
         changes["team"] = _team(changes["team"])
-    _update(ticket, **changes)
+    _update(ticket, ctx, **changes)
     return {"type": "set_fields", "fields": action["fields"]}
 
 
@@ -164,12 +164,12 @@ def _assign(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
         changes["assignee"] = (
             None if action["agent"] is None else Agent.objects.get(pk=action["agent"])
         )
-    _update(ticket, **changes)
+    _update(ticket, ctx, **changes)
     return {"type": "assign", "agent": action.get("agent"), "team": action.get("team")}
 
 
 def _tags(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
-    _update(ticket, **{action["type"]: action["tags"]})
+    _update(ticket, ctx, **{action["type"]: action["tags"]})
     return {"type": action["type"], "tags": action["tags"]}
 
 
