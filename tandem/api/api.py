@@ -11,6 +11,7 @@ from tandem.api.auth import TokenAuth
 from tandem.mail.api import router as mail_router
 from tandem.people.api import router as people_router
 from tandem.tickets.api import router as tickets_router
+from tandem.workflow.triggers_api import router as triggers_router
 
 DESCRIPTION = """\
 Tickets, messages, attachments, contacts and organizations of this desk.
@@ -49,6 +50,7 @@ api = TandemAPI(
 api.add_router("", tickets_router)
 api.add_router("", people_router)
 api.add_router("/mail/", mail_router)
+api.add_router("", triggers_router)
 
 # Last, so it matches only what no router did: an unknown URL is a JSON 404 too.
 unknown = Router(auth=None)

@@ -5,94 +5,239 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0003_workflow_event_kinds'),
-        ('workflow', '0001_initial'),
+        ("tickets", "0003_workflow_event_kinds"),
+        ("workflow", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Automation',
+            name="Automation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('time_condition', models.CharField(choices=[('status_for', 'In a status with no activity for'), ('solved_for', 'Solved for'), ('unassigned_for', 'Unsolved and unassigned with no activity for')], max_length=16)),
-                ('status', models.CharField(blank=True, help_text="For 'status_for': the status the ticket sits in.", max_length=16)),
-                ('minutes', models.PositiveIntegerField()),
-                ('business_hours', models.BooleanField(default=False)),
-                ('conditions', models.JSONField(blank=True, default=dict)),
-                ('actions', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "time_condition",
+                    models.CharField(
+                        choices=[
+                            ("status_for", "In a status with no activity for"),
+                            ("solved_for", "Solved for"),
+                            ("unassigned_for", "Unsolved and unassigned with no activity for"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        help_text="For 'status_for': the status the ticket sits in.",
+                        max_length=16,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                ("business_hours", models.BooleanField(default=False)),
+                ("conditions", models.JSONField(blank=True, default=dict)),
+                ("actions", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='automation_minutes_positive')],
+                "ordering": ["position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gt", 0)), name="automation_minutes_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Trigger',
+            name="Trigger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('events', models.JSONField(default=list, help_text='TriggerEvent values this trigger runs on.')),
-                ('conditions', models.JSONField(blank=True, default=dict)),
-                ('actions', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "events",
+                    models.JSONField(
+                        default=list, help_text="TriggerEvent values this trigger runs on."
+                    ),
+                ),
+                ("conditions", models.JSONField(blank=True, default=dict)),
+                ("actions", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'indexes': [models.Index(fields=['active', 'position'], name='trigger_active_pos')],
+                "ordering": ["position", "id"],
+                "indexes": [models.Index(fields=["active", "position"], name="trigger_active_pos")],
             },
         ),
         migrations.CreateModel(
-            name='TriggerRun',
+            name="TriggerRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_type', models.CharField(blank=True, max_length=32)),
-                ('ran_at', models.DateTimeField()),
-                ('changes', models.JSONField(blank=True, default=list, help_text='What each action did.')),
-                ('dry_run', models.BooleanField(default=False)),
-                ('error', models.TextField(blank=True)),
-                ('period_start', models.DateTimeField(blank=True, help_text='Automations: when the time condition started counting.', null=True)),
-                ('automation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='workflow.automation')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticketevent')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trigger_runs', to='tickets.ticket')),
-                ('trigger', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='workflow.trigger')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_type", models.CharField(blank=True, max_length=32)),
+                ("ran_at", models.DateTimeField()),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=list, help_text="What each action did."),
+                ),
+                ("dry_run", models.BooleanField(default=False)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "period_start",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Automations: when the time condition started counting.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "automation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="workflow.automation",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticketevent",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trigger_runs",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="workflow.trigger",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-ran_at', '-id'],
-                'indexes': [models.Index(fields=['trigger', 'ran_at'], name='trun_trigger'), models.Index(fields=['automation', 'ran_at'], name='trun_automation'), models.Index(fields=['ticket', 'ran_at'], name='trun_ticket')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('trigger__isnull', True), ('automation__isnull', True), _connector='XOR'), name='trun_one_rule'), models.UniqueConstraint(condition=models.Q(('automation__isnull', False), ('dry_run', False)), fields=('automation', 'ticket', 'period_start'), name='trun_automation_once_per_period')],
+                "ordering": ["-ran_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["trigger", "ran_at"], name="trun_trigger"),
+                    models.Index(fields=["automation", "ran_at"], name="trun_automation"),
+                    models.Index(fields=["ticket", "ran_at"], name="trun_ticket"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("trigger__isnull", True),
+                            ("automation__isnull", True),
+                            _connector="XOR",
+                        ),
+                        name="trun_one_rule",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("automation__isnull", False), ("dry_run", False)),
+                        fields=("automation", "ticket", "period_start"),
+                        name="trun_automation_once_per_period",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000)),
-                ('secret', models.CharField(blank=True, max_length=200)),
-                ('payload', models.JSONField(default=dict)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_status', models.PositiveIntegerField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('automation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workflow.automation')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticket')),
-                ('trigger', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workflow.trigger')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                ("secret", models.CharField(blank=True, max_length=200)),
+                ("payload", models.JSONField(default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_status", models.PositiveIntegerField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "automation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workflow.automation",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workflow.trigger",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='webhook_due')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["state", "next_attempt_at"], name="webhook_due")],
             },
         ),
     ]
