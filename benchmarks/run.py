@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="inbox,mail,memory,api",
-        help="any of inbox, mail, memory, api (comma-separated)",
+        help="any of inbox, mail, memory, api, triggers (comma-separated)",
     )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per figure")
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached SQLite fixtures")
@@ -217,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         # Its own process: it sets up a throw-away desk of its own and pins one core.
         print("\n== email ingest from a Maildir ==", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.mail_ingest"], cwd=REPO, check=True)
+
+    if "triggers" in only:
+        print("\n== trigger evaluation per event ==", flush=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.triggers"], cwd=REPO, check=True)
 
     if "memory" in only:
         from benchmarks.memory import run_memory

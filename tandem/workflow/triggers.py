@@ -108,17 +108,29 @@ def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
     memory = event_bus.chain()
     changed = False
     at = timezone.now()
+    # Facts are built once per event type and again only after a trigger changed the ticket:
+    # with hundreds of triggers, evaluation must cost a dictionary lookup, not queries.
+    facts_by_event: dict[str, tuple[Ticket, dict]] = {}
     for trigger in triggers:
         key = _fired_key(trigger.pk, batch.ticket.pk)
         if key in memory:
             continue  # fired once in this chain already: its own change must not re-fire it
         event_type = next(e for e in happened if e in trigger.events)
-        ticket = Ticket.objects.select_related("team__calendar", "organization").get(
-            pk=batch.ticket.pk
-        )
-        facts = facts_for(
-            ticket, event_type=event_type, events=batch.events, event=happened[event_type], at=at
-        )
+        if event_type not in facts_by_event:
+            ticket = Ticket.objects.select_related("team__calendar", "organization").get(
+                pk=batch.ticket.pk
+            )
+            facts_by_event[event_type] = (
+                ticket,
+                facts_for(
+                    ticket,
+                    event_type=event_type,
+                    events=batch.events,
+                    event=happened[event_type],
+                    at=at,
+                ),
+            )
+        ticket, facts = facts_by_event[event_type]
         if not trigger_conditions.matches(trigger.conditions, facts):
             continue
         memory[key] = True
@@ -133,7 +145,9 @@ def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
             event=happened[event_type],
             event_type=event_type,
         )
-        changed = changed or bool(changes)
+        if changes:
+            changed = True
+            facts_by_event.clear()
     return changed
 
 
