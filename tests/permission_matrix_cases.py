@@ -182,8 +182,20 @@ def build_world(media_root: str) -> World:
         "link_secret": link.url.rstrip("/").rsplit("/", 1)[-1],
         "mailbox": mailbox.pk,
         "inbound": held_back.pk,
+        **_rule_ids(),
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
+
+
+def _rule_ids() -> dict:
+    from tandem.workflow.models import Automation, Trigger
+
+    rule = {"actions": [{"type": "add_tags", "tags": ["x"]}], "active": False}
+    trigger = Trigger.objects.create(name="Matrix trigger", events=["ticket_created"], **rule)
+    automation = Automation.objects.create(
+        name="Matrix automation", time_condition="solved_for", minutes=60, **rule
+    )
+    return {"trigger": trigger.pk, "automation": automation.pk}
 
 
 # --- what "nothing changed" means -----------------------------------------------------------
@@ -1121,7 +1133,40 @@ def _api_rows() -> list[Row]:
             {"inbound_id": "{inbound}"},
             changes=tables("mail.inboundmail"),
         ),
+        # Triggers and automations: admins' tokens only.
+        *_rule_rows(row),
     ]
+
+
+def _rule_rows(row) -> list:
+    actions = [{"type": "add_tags", "tags": ["y"]}]
+    new_trigger = {"name": "New", "events": ["ticket_created"], "actions": actions}
+    new_automation = {
+        "name": "New",
+        "time_condition": "solved_for",
+        "minutes": 5,
+        "actions": actions,
+    }
+    trigger, automation = {"trigger_id": "{trigger}"}, {"automation_id": "{automation}"}
+    rows = []
+    for kind, key, new in (
+        ("triggers", trigger, new_trigger),
+        ("automations", automation, new_automation),
+    ):
+        table = tables(f"workflow.{kind[:-1]}")
+        path = f"/{kind}/{{{next(iter(key))}}}"
+        rows += [
+            row("GET", f"/{kind}", api_admins(OK)),
+            row("POST", f"/{kind}", api_admins(done(201)), data=new, changes=table),
+            row("GET", path, api_admins(OK), key),
+            row("PATCH", path, api_admins(done(200)), key, data={"active": True}, changes=table),
+            row("DELETE", path, api_admins(done(204)), key, changes=table),
+        ]
+    rows += [
+        row("POST", "/triggers/{trigger_id}/dry-run", api_admins(OK), trigger, data={"ticket": 1}),
+        row("GET", "/triggers/{trigger_id}/runs", api_admins(OK), trigger),
+    ]
+    return rows
 
 
 ROWS: list[Row] = [
