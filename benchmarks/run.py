@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        default="inbox,mail,memory,api,search",
-        help="any of inbox, mail, memory, api, search (comma-separated)",
+        default="inbox,mail,memory,api,search,triggers",
+        help="any of inbox, mail, memory, api, search, triggers (comma-separated)",
     )
     parser.add_argument(
         "--search-messages",
@@ -224,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         # Its own process: it sets up a throw-away desk of its own and pins one core.
         print("\n== email ingest from a Maildir ==", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.mail_ingest"], cwd=REPO, check=True)
+
+    if "triggers" in only:
+        print("\n== trigger evaluation per event ==", flush=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.triggers"], cwd=REPO, check=True)
 
     if "memory" in only:
         from benchmarks.memory import run_memory

@@ -212,6 +212,7 @@ def build_world(media_root: str) -> World:
         "sla_policy": sla_policy.pk,
         "rule": routing_rule.pk,
         **kb_ids,
+        **_rule_ids(),
     }
     return World(ids=ids, sessions=sessions, tokens=tokens, media_root=media_root)
 
@@ -247,6 +248,17 @@ def _knowledge_base(author: Agent) -> dict:
         "kb_draft": draft.pk,
         "kb_draft_slug": draft.slug,
     }
+
+
+def _rule_ids() -> dict:
+    from tandem.workflow.models import Automation, Trigger
+
+    rule = {"actions": [{"type": "add_tags", "tags": ["x"]}], "active": False}
+    trigger = Trigger.objects.create(name="Matrix trigger", events=["ticket_created"], **rule)
+    automation = Automation.objects.create(
+        name="Matrix automation", time_condition="solved_for", minutes=60, **rule
+    )
+    return {"trigger": trigger.pk, "automation": automation.pk}
 
 
 # --- what "nothing changed" means -----------------------------------------------------------
@@ -1436,6 +1448,8 @@ def _api_rows() -> list[Row]:
             {"inbound_id": "{inbound}"},
             changes=tables("mail.inboundmail"),
         ),
+        # Triggers and automations: admins' tokens only.
+        *_rule_rows(row),
     ]
 
 
@@ -1484,6 +1498,10 @@ def _notification_rows() -> list[Row]:
             data={"follow": "1"},
             # Alex and Ada already follow T (they wrote on it): for them it changes nothing.
             also=tables("workflow.agentfollow"),
+        ),
+    ]
+
+
 ARTICLE_WRITE = tables("kb.article", "kb.articleversion", "core.searchdocument")
 ARTICLE_STATUS = tables("kb.article", "core.searchdocument")
 NEW_ARTICLE = "/kb/{new_article}/"
@@ -1612,16 +1630,37 @@ def _with_notifications(row: Row) -> Row:
     return replace(row, also=row.also | NOTIFIED)
 
 
-ROWS: list[Row] = [
-    _with_notifications(row)
-    for row in (
-        *_workspace_rows(),
-        *_people_rows(),
-        *_settings_rows(),
-        *_portal_rows(),
-        *_api_rows(),
-        *_notification_rows(),
-    )
+def _rule_rows(row) -> list:
+    actions = [{"type": "add_tags", "tags": ["y"]}]
+    new_trigger = {"name": "New", "events": ["ticket_created"], "actions": actions}
+    new_automation = {
+        "name": "New",
+        "time_condition": "solved_for",
+        "minutes": 5,
+        "actions": actions,
+    }
+    trigger, automation = {"trigger_id": "{trigger}"}, {"automation_id": "{automation}"}
+    rows = []
+    for kind, key, new in (
+        ("triggers", trigger, new_trigger),
+        ("automations", automation, new_automation),
+    ):
+        table = tables(f"workflow.{kind[:-1]}")
+        path = f"/{kind}/{{{next(iter(key))}}}"
+        rows += [
+            row("GET", f"/{kind}", api_admins(OK)),
+            row("POST", f"/{kind}", api_admins(done(201)), data=new, changes=table),
+            row("GET", path, api_admins(OK), key),
+            row("PATCH", path, api_admins(done(200)), key, data={"active": True}, changes=table),
+            row("DELETE", path, api_admins(done(204)), key, changes=table),
+        ]
+    rows += [
+        row("POST", "/triggers/{trigger_id}/dry-run", api_admins(OK), trigger, data={"ticket": 1}),
+        row("GET", "/triggers/{trigger_id}/runs", api_admins(OK), trigger),
+    ]
+    return rows
+
+
 def _kb_api_rows() -> list[Row]:
     def row(method, route, expect, kwargs=None, data=None, changes=frozenset()):
         return Row(
@@ -1681,11 +1720,15 @@ def _kb_api_rows() -> list[Row]:
 
 
 ROWS: list[Row] = [
-    *_kb_rows(),
-    *_kb_api_rows(),
-    *_workspace_rows(),
-    *_people_rows(),
-    *_settings_rows(),
-    *_portal_rows(),
-    *_api_rows(),
+    _with_notifications(row)
+    for row in (
+        *_kb_rows(),
+        *_kb_api_rows(),
+        *_workspace_rows(),
+        *_people_rows(),
+        *_settings_rows(),
+        *_portal_rows(),
+        *_api_rows(),
+        *_notification_rows(),
+    )
 ]

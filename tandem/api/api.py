@@ -15,6 +15,7 @@ from tandem.mail.api import router as mail_router
 from tandem.people.api import router as people_router
 from tandem.tickets.api import router as tickets_router
 from tandem.workflow.routing_api import router as routing_router
+from tandem.workflow.triggers_api import router as triggers_router
 
 DESCRIPTION = """\
 Tickets, messages, attachments, contacts and organizations of this desk.
@@ -57,6 +58,7 @@ api.add_router("", routing_router)
 api.add_router("", kb_router)
 api.add_router("", search_router)
 api.add_router("", macros_router)
+api.add_router("", triggers_router)
 
 # Last, so it matches only what no router did: an unknown URL is a JSON 404 too.
 unknown = Router(auth=None)

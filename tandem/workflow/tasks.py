@@ -20,3 +20,8 @@ def recompute_open_tickets_sla():
     from tandem.workflow.actions import refresh_open_tickets_sla
 
     refresh_open_tickets_sla()
+
+
+# Automations and webhook deliveries keep their jobs in their own module; importing it here
+# is what registers them with Huey (which discovers each app's `tasks`).
+from tandem.workflow import automation_tasks  # noqa: E402, F401

@@ -5,9 +5,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
+        ("kb", "0001_articles"),
         ("people", "0003_team_calendar"),
     ]
 
