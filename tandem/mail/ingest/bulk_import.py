@@ -31,7 +31,12 @@ from tandem.mail.ingest.threading import (
 from tandem.mail.message_ids import ticket_number_of
 from tandem.mail.models import InboundMail
 from tandem.people.actions import normalize_email
-from tandem.tickets.actions.importing import HistoryMessage, import_history, refusal
+from tandem.tickets.actions.importing import (
+    HistoryMessage,
+    import_history,
+    refusal,
+    save_fields,
+)
 from tandem.tickets.models import Status, Ticket
 
 log = logging.getLogger(__name__)
@@ -223,7 +228,7 @@ class _Batch:
                     inbound.processed_at = now
                     inbound.attempts += 1
                     rows.append(inbound)
-                InboundMail.objects.bulk_update(rows, _RECORDED)
+                save_fields(rows, _RECORDED)
         except Exception as error:
             if not isinstance(error, _Changed):
                 log.warning("history batch failed, importing it message by message", exc_info=True)

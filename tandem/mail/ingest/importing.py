@@ -27,7 +27,7 @@ from tandem.mail import addresses
 from tandem.mail.ingest.bulk_import import import_in_batches
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.processing import Outcome, process_one
-from tandem.mail.intake import receive_raw
+from tandem.mail.intake import store_raw_many
 from tandem.mail.models import InboundMail, Mailbox
 
 State = InboundMail.State
@@ -262,27 +262,30 @@ def _store(
         sha256__in={digest.hex() for digest, _ in hashed}
     ).values_list("pk", "sha256", "state", "source"):
         stored.setdefault(sha256, []).append((pk, state, source))
-    with transaction.atomic():
-        for digest, raw in hashed:
-            position = stats.read
-            stats.read += 1
-            if digest in seen:
+    new: list[tuple[bytes, int]] = []
+    for digest, raw in hashed:
+        position = stats.read
+        stats.read += 1
+        if digest in seen:
+            stats.duplicates += 1
+            continue
+        seen.add(digest)
+        earlier = stored.get(digest.hex())
+        if earlier:
+            unfinished = [
+                pk
+                for pk, state, source in earlier
+                if state == State.RECEIVED and source == InboundMail.Source.IMPORT
+            ]
+            if unfinished:
+                pending.append(queued(unfinished[0], raw, position))
+            else:
                 stats.duplicates += 1
-                continue
-            seen.add(digest)
-            earlier = stored.get(digest.hex())
-            if earlier:
-                unfinished = [
-                    pk
-                    for pk, state, source in earlier
-                    if state == State.RECEIVED and source == InboundMail.Source.IMPORT
-                ]
-                if unfinished:
-                    pending.append(queued(unfinished[0], raw, position))
-                else:
-                    stats.duplicates += 1
-                continue
-            inbound = receive_raw(
-                raw=raw, source=InboundMail.Source.IMPORT, mailbox=mailbox, process=False
-            )
-            pending.append(queued(inbound.pk, raw, position))
+            continue
+        new.append((raw, position))
+    with transaction.atomic():
+        rows = store_raw_many(
+            [raw for raw, _ in new], source=InboundMail.Source.IMPORT, mailbox=mailbox
+        )
+    for inbound, (raw, position) in zip(rows, new, strict=True):
+        pending.append(queued(inbound.pk, raw, position))

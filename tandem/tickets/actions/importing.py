@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
@@ -256,8 +257,8 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
         ignore_conflicts=True,
     )
     if touched:
-        Ticket.objects.bulk_update(
-            touched.values(),
+        save_fields(
+            list(touched.values()),
             ["status", "unsolved", "updated_at", "message_count", "last_customer_message_at"],
         )
     return {
@@ -266,6 +267,31 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
         )
         for ticket, message, entry in messages
     }
+
+
+def save_fields(rows: Sequence[Model], fields: Sequence[str]) -> None:
+    """Save these fields of many rows of one model with one prepared UPDATE (executemany).
+
+    Django's bulk_update builds one CASE WHEN per field and row: for a batch of 200 rows it
+    cost more than all the batch's inserts together.
+    """
+    if not rows:
+        return
+    meta = rows[0]._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(column.column)} = %s" for column in columns),
+        quote(meta.pk.column),
+    )
+    params = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _event(kind: str, actor: Actor, at: dt.datetime, **data) -> TicketEvent:
@@ -363,5 +389,5 @@ def _contacts_for(entries: Sequence[HistoryMessage]) -> dict[str, Contact]:
             contact.updated_at = timezone.now()  # bulk_update leaves auto_now alone
             renamed[contact.pk] = contact
     if renamed:
-        Contact.objects.bulk_update(renamed.values(), ["name", "updated_at"])
+        save_fields(list(renamed.values()), ["name", "updated_at"])
     return contacts
