@@ -102,11 +102,10 @@ class _Batch:
                 continue
             handling = MessageHandling(inbound, self.desk, skip_rate_limit=True)
             try:
-                failed = handling.prepare()
+                handling.prepare()
             except Exception:
                 prepared.append(inbound_id)  # process_one quarantines it with its reason
                 continue
-            handling.failed = failed
             prepared.append(handling)
         while prepared:
             prepared = self._plan_and_write(prepared)
@@ -120,11 +119,12 @@ class _Batch:
         in_batch: dict[str, int] = {}  # Message-ID -> key of the entry that brought it
         entries: dict[int, _Planned] = {}
         for index, handling in enumerate(prepared):
-            planned = (
-                None
-                if isinstance(handling, int)
-                else self._plan(handling, lookups, in_batch, entries)
-            )
+            planned = None
+            if not isinstance(handling, int):
+                try:
+                    planned = self._plan(handling, lookups, in_batch, entries)
+                except Exception:  # a surprise in this mail: the per-message path records it
+                    log.warning("history batch could not plan inbound mail", exc_info=True)
             if planned is None:
                 self._write(plan)
                 self._one(handling if isinstance(handling, int) else handling.inbound.pk)

@@ -62,6 +62,7 @@ class MessageHandling:
         self.desk = desk
         self.live = inbound.source != InboundMail.Source.IMPORT
         self.check_rate = self.live and not skip_rate_limit
+        self.failed: Outcome | None = None  # set by prepare() for mail that cannot be parsed
 
     def run(self) -> Outcome:
         failed = self.prepare()
@@ -75,7 +76,8 @@ class MessageHandling:
         try:
             parsed = parse_message(bytes(inbound.raw))
         except MailParseError as error:
-            return Outcome(State.QUARANTINED, error.reason)
+            self.failed = Outcome(State.QUARANTINED, error.reason)
+            return self.failed
         self.parsed = parsed
         inbound.message_id = parsed.message_id[:998]
         inbound.from_address = parsed.from_address[:254]
