@@ -193,6 +193,17 @@ def main(argv: list[str] | None = None) -> int:
         default="full",
         help="demo desk served in the memory benchmark",
     )
+    parser.add_argument(
+        "--mail-messages",
+        type=int,
+        default=10000,
+        help="messages in the email ingest benchmark's Maildir (default 10000)",
+    )
+    parser.add_argument(
+        "--mail-compare",
+        action="store_true",
+        help="also time the message-by-message import in the same run",
+    )
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",")}
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
@@ -223,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
 
         # Its own process: it sets up a throw-away desk of its own and pins one core.
         print("\n== email ingest from a Maildir ==", flush=True)
-        subprocess.run([sys.executable, "-m", "benchmarks.mail_ingest"], cwd=REPO, check=True)
+        command = [sys.executable, "-m", "benchmarks.mail_ingest"]
+        command += ["--messages", str(args.mail_messages)]
+        if args.mail_compare:
+            command.append("--compare")
+        subprocess.run(command, cwd=REPO, check=True)
 
     if "triggers" in only:
         print("\n== trigger evaluation per event ==", flush=True)

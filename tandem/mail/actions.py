@@ -175,6 +175,9 @@ def update_mailbox(*, mailbox: Mailbox, imap_password: str = "", **changes: Any)
     if changed & _CONNECTION and mailbox.last_poll_error:
         mailbox.last_poll_error = ""  # it described the old settings
         changed.add("last_poll_error")
+    if changed & _CONNECTION and mailbox.imap_uses_idle is not None:
+        mailbox.imap_uses_idle = None  # another server, or another account: ask it again
+        changed.add("imap_uses_idle")
     if changed:
         mailbox.save(update_fields=sorted(changed))
     return mailbox

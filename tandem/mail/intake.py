@@ -25,6 +25,27 @@ def _peek_message_id(raw: bytes) -> str:
     return found.group(1).decode("ascii", "replace").strip()[:998] if found else ""
 
 
+def store_raw_many(
+    raws: list[bytes], *, source: str, mailbox: Mailbox | None = None
+) -> list[InboundMail]:
+    """Store many messages as received, in one INSERT per batch, without scheduling their
+    processing (the importer processes them itself, in thread order)."""
+    return InboundMail.objects.bulk_create(
+        [
+            InboundMail(
+                mailbox=mailbox,
+                source=source,
+                raw=raw,
+                sha256=hashlib.sha256(raw).hexdigest(),
+                size=len(raw),
+                envelope_to=[],
+                message_id=_peek_message_id(raw),
+            )
+            for raw in raws
+        ]
+    )
+
+
 @transaction.atomic
 def receive_raw(
     *,

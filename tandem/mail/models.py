@@ -45,6 +45,9 @@ class Mailbox(models.Model):
     poll_interval_seconds = models.PositiveIntegerField(default=60)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_poll_error = models.TextField(blank=True)
+    # Whether the IMAP server advertised IDLE when a watcher last connected (None: not known
+    # yet). With IDLE a watcher waits for mail; without it the minute poller fetches it.
+    imap_uses_idle = models.BooleanField(null=True, default=None)
 
     acknowledge_new_tickets = models.BooleanField(default=True)
     acknowledgement_subject = models.CharField(

@@ -19,6 +19,7 @@ from tandem.mail import actions
 from tandem.mail.forms import MailboxForm
 from tandem.mail.imap.connection import ImapProblem, check_connection
 from tandem.mail.imap.lease import is_leased
+from tandem.mail.imap.watcher import fetch_mode
 from tandem.mail.models import InboundMail, Mailbox
 from tandem.mail.quarantine import REVIEWABLE, dismiss_inbound, retry_inbound, reviewable_mail
 from tandem.mail.secrets import UNREADABLE, secret_readable
@@ -39,6 +40,10 @@ class MailboxRow:
     mailbox: Mailbox
     polling_now: bool
     password_unreadable: bool
+
+    @property
+    def fetch_mode(self) -> str:
+        return fetch_mode(self.mailbox, leased=self.polling_now)
 
 
 def _mailbox(pk: int) -> Mailbox:
@@ -121,6 +126,7 @@ def mailbox_edit(request, pk: int):
             "mailbox": mailbox,
             "has_mail": actions.mailbox_has_mail(mailbox),
             "polling_now": is_leased(mailbox),
+            "fetch_mode": fetch_mode(mailbox, leased=is_leased(mailbox)),
             "password_unreadable": _password_unreadable(mailbox),
             "unreadable_message": UNREADABLE,
         },

@@ -37,8 +37,11 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB"
 
 
-def _fetch_all(session, lease, mailbox: Mailbox, result: PollResult) -> list[str]:
-    """Store and flag every unread message that fits; notes about what was left behind."""
+def fetch_and_store(session, lease, mailbox: Mailbox, result: PollResult) -> list[str]:
+    """Store and flag every unread message that fits; notes about what was left behind.
+
+    The one step the minute poll and the IDLE watcher (tandem.mail.imap.watcher) share.
+    """
     notes = []
     limit = max_message_bytes()
     uids = session.unseen_uids()
@@ -82,7 +85,7 @@ def poll_mailbox(mailbox: Mailbox, *, only_if_due: bool = False) -> PollResult:
     try:
         session = open_session(mailbox)
         try:
-            notes = _fetch_all(session, lease, mailbox, result)
+            notes = fetch_and_store(session, lease, mailbox, result)
         finally:
             session.close()
     except LeaseLost:

@@ -62,13 +62,22 @@ class MessageHandling:
         self.desk = desk
         self.live = inbound.source != InboundMail.Source.IMPORT
         self.check_rate = self.live and not skip_rate_limit
+        self.failed: Outcome | None = None  # set by prepare() for mail that cannot be parsed
 
     def run(self) -> Outcome:
+        failed = self.prepare()
+        if failed is not None:
+            return failed
+        return self.decide()
+
+    def prepare(self) -> Outcome | None:
+        """Parse and learn what every decision needs; an Outcome when the mail cannot be parsed."""
         inbound = self.inbound
         try:
             parsed = parse_message(bytes(inbound.raw))
         except MailParseError as error:
-            return Outcome(State.QUARANTINED, error.reason)
+            self.failed = Outcome(State.QUARANTINED, error.reason)
+            return self.failed
         self.parsed = parsed
         inbound.message_id = parsed.message_id[:998]
         inbound.from_address = parsed.from_address[:254]
@@ -80,7 +89,41 @@ class MessageHandling:
         self.content = build_content(parsed)
         self.at = None if self.live else self._history_date()
         self.followers = FollowerPick([])
+        return None
 
+    def plain_customer_mail(self) -> tuple[str, str] | None:
+        """(name, address) of the requester when this is a customer's own mail that needs no
+        decision but its thread: what the bulk history import writes in batches. None for
+        everything else (bounces, reports, out-of-office replies, the desk's or an agent's
+        mail, no sender). Other automatic mail (newsletters, lists) is plain: it opens or
+        continues a ticket like any customer mail, only without followers."""
+        parsed, automation = self.parsed, self.automation
+        if automation.is_bounce or automation.report_type or automation.is_out_of_office:
+            return None
+        if loop_reason(
+            from_address=parsed.from_address,
+            message_id=parsed.message_id,
+            desk_addresses=self.desk.addresses,
+            x_loop=parsed.headers.get("x-loop", ""),
+        ):
+            return None
+        self.desk.learn_agents([parsed.from_address, *(a for _, a in (*parsed.to, *parsed.cc))])
+        if self.desk.active_agent(parsed.from_address) is not None:
+            return None
+        name, address = self._requester_address()
+        if not address:
+            return None
+        if not self.automatic:
+            self.followers = follower_candidates(
+                to=parsed.to,
+                cc=parsed.cc,
+                excluded=self.desk.addresses,
+                is_agent=self.desk.is_agent,
+            )
+        return name, address
+
+    def decide(self) -> Outcome:
+        parsed = self.parsed
         duplicate = self._duplicate()
         if duplicate is not None:
             return duplicate

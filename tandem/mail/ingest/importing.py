@@ -22,11 +22,12 @@ from pathlib import Path
 
 from django.db import OperationalError, transaction
 
-from tandem.core import live
+from tandem.core import event_bus, live
 from tandem.mail import addresses
+from tandem.mail.ingest.bulk_import import import_in_batches
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.processing import Outcome, process_one
-from tandem.mail.intake import receive_raw
+from tandem.mail.intake import store_raw_many
 from tandem.mail.models import InboundMail, Mailbox
 
 State = InboundMail.State
@@ -199,8 +200,13 @@ def import_mail(
     *,
     mailbox: Mailbox | None = None,
     progress: Callable[[ImportStats], None] | None = None,
+    bulk: bool = True,
 ) -> ImportStats:
-    """Store every message not imported before, then process them all in thread order."""
+    """Store every message not imported before, then process them all in thread order.
+
+    By default in batches (`bulk_import`); `bulk=False` processes each message in its own
+    transaction, as live mail is: the reference the batches are tested against.
+    """
     stats = ImportStats()
     started = time.perf_counter()
     pending: list[Queued] = []
@@ -214,16 +220,25 @@ def import_mail(
     stats.read_seconds = time.perf_counter() - started
     stats.to_process = len(pending)
     desk = Desk.load(preload_agents=True)
-    with live.quiet():  # history: no page is waiting for these pushes
-        for item in processing_order(pending):
-            try:
-                outcome = process_one(item.inbound_id, skip_rate_limit=True, desk=desk)
-            except OperationalError:
-                stats.left_for_retry += 1
-                continue
-            stats.count(outcome)
-            if progress:
-                progress(stats)
+
+    def count(outcome: Outcome | None) -> None:
+        stats.count(outcome)
+        if progress:
+            progress(stats)
+
+    # History: no page is waiting for these pushes, no workflow reacts to them (DESIGN.md).
+    with live.quiet(), event_bus.quiet():
+        ordered = (item.inbound_id for item in processing_order(pending))
+        if bulk:
+            stats.left_for_retry += import_in_batches(ordered, desk=desk, count=count)
+        else:
+            for inbound_id in ordered:
+                try:
+                    outcome = process_one(inbound_id, skip_rate_limit=True, desk=desk)
+                except OperationalError:
+                    stats.left_for_retry += 1
+                    continue
+                count(outcome)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -247,27 +262,30 @@ def _store(
         sha256__in={digest.hex() for digest, _ in hashed}
     ).values_list("pk", "sha256", "state", "source"):
         stored.setdefault(sha256, []).append((pk, state, source))
-    with transaction.atomic():
-        for digest, raw in hashed:
-            position = stats.read
-            stats.read += 1
-            if digest in seen:
+    new: list[tuple[bytes, int]] = []
+    for digest, raw in hashed:
+        position = stats.read
+        stats.read += 1
+        if digest in seen:
+            stats.duplicates += 1
+            continue
+        seen.add(digest)
+        earlier = stored.get(digest.hex())
+        if earlier:
+            unfinished = [
+                pk
+                for pk, state, source in earlier
+                if state == State.RECEIVED and source == InboundMail.Source.IMPORT
+            ]
+            if unfinished:
+                pending.append(queued(unfinished[0], raw, position))
+            else:
                 stats.duplicates += 1
-                continue
-            seen.add(digest)
-            earlier = stored.get(digest.hex())
-            if earlier:
-                unfinished = [
-                    pk
-                    for pk, state, source in earlier
-                    if state == State.RECEIVED and source == InboundMail.Source.IMPORT
-                ]
-                if unfinished:
-                    pending.append(queued(unfinished[0], raw, position))
-                else:
-                    stats.duplicates += 1
-                continue
-            inbound = receive_raw(
-                raw=raw, source=InboundMail.Source.IMPORT, mailbox=mailbox, process=False
-            )
-            pending.append(queued(inbound.pk, raw, position))
+            continue
+        new.append((raw, position))
+    with transaction.atomic():
+        rows = store_raw_many(
+            [raw for raw, _ in new], source=InboundMail.Source.IMPORT, mailbox=mailbox
+        )
+    for inbound, (raw, position) in zip(rows, new, strict=True):
+        pending.append(queued(inbound.pk, raw, position))

@@ -28,6 +28,11 @@ class Command(BaseCommand):
             help="Do not receive mail over SMTP here (run `tandem smtpd`, or set "
             "TANDEM_SMTP_LISTEN to an empty value).",
         )
+        parser.add_argument(
+            "--no-imap-idle",
+            action="store_true",
+            help="Do not watch IMAP mailboxes with IDLE here (they are still polled).",
+        )
 
     def handle(self, *args, **options):
         import uvicorn
@@ -39,8 +44,13 @@ class Command(BaseCommand):
         if not options["no_smtp"] and settings.SMTP_LISTEN:
             listener = self._start_smtp(settings.SMTP_LISTEN)
         consumer = None
+        watchers = None
         if not options["no_worker"]:
             consumer = self._start_consumer(options["workers"])
+            if not options["no_imap_idle"]:
+                from tandem.mail.imap.watcher import start_watchers
+
+                watchers = start_watchers()
         # Static files come from the installed apps themselves: no collectstatic step, no CDN.
         app = ASGIStaticFilesHandler(application)
         self.stdout.write(f"Tandem is serving at http://{options['host']}:{options['port']}/")
@@ -54,6 +64,8 @@ class Command(BaseCommand):
                 ws="websockets-sansio" if _has_sansio() else "auto",
             )
         finally:
+            if watchers is not None:
+                watchers.stop()
             if consumer is not None:
                 consumer.stop(graceful=True)
             if listener is not None:

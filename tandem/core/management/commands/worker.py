@@ -8,6 +8,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--no-imap-idle",
+            action="store_true",
+            help="Do not watch IMAP mailboxes with IDLE here (they are still polled).",
+        )
 
     def handle(self, *args, **options):
         from huey.contrib.djhuey import HUEY
@@ -18,4 +23,14 @@ class Command(BaseCommand):
         consumer = HUEY.create_consumer(
             workers=options["workers"], worker_type="thread", periodic=True
         )
-        consumer.run()
+        watchers = None
+        if not options["no_imap_idle"]:
+            # One watcher per mailbox across every process: each holds the mailbox's lease.
+            from tandem.mail.imap.watcher import start_watchers
+
+            watchers = start_watchers()
+        try:
+            consumer.run()
+        finally:
+            if watchers is not None:
+                watchers.stop()
