@@ -47,7 +47,13 @@ def ticket_for(agent: Agent, number: int | str) -> Ticket:
         return (
             tickets_visible_to(agent)
             .select_related(
-                "contact", "organization", "team", "assignee", "merged_into", "sla__policy"
+                "contact",
+                "organization",
+                "team",
+                "assignee",
+                "merged_into",
+                "sla__policy",
+                "routing",  # why nobody is assigned yet, in the header: no query of its own
             )
             .get(number=number)
         )

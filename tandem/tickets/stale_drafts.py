@@ -11,7 +11,11 @@ from tandem.people.models import Agent
 from tandem.tickets.models import Message, Ticket
 
 
-def newest_public_message_id(ticket: Ticket) -> int:
+def newest_public_message_id(ticket: Ticket, entries=None) -> int:
+    """From the timeline entries a page already loaded, else with a query."""
+    if entries is not None:
+        ids = [e.message.pk for e in entries if e.message and e.message.is_public]
+        return max(ids, default=0)
     found = (
         ticket.messages.filter(visibility=Message.Visibility.PUBLIC)
         .order_by("-id")

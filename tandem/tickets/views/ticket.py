@@ -106,7 +106,14 @@ def carry_of(data) -> dict:
 
 
 def composer_context(
-    ticket: Ticket, agent: Agent, *, data=None, errors=None, carry=None, arrived=None
+    ticket: Ticket,
+    agent: Agent,
+    *,
+    data=None,
+    errors=None,
+    carry=None,
+    arrived=None,
+    entries=None,
 ) -> dict:
     errors = errors or {}
     data = data or {}
@@ -129,7 +136,7 @@ def composer_context(
         "accepts_messages": ticket.status != Status.CLOSED,
         "carry": carry or {},
         # The newest public message this composer was drawn under (see stale_drafts).
-        "seen_message": stale_drafts.newest_public_message_id(ticket),
+        "seen_message": stale_drafts.newest_public_message_id(ticket, entries),
         "arrived": arrived or [],
     }
 
@@ -193,7 +200,9 @@ def page_context(request, ticket: Ticket, **parts) -> dict:
     context.update(list_context(data, ticket))
     carry = {"in": context["list_in"], "pos": context["list_pos"]}
     context.update(timeline_context(ticket))
-    context["composer"] = parts.get("composer") or composer_context(ticket, agent, carry=carry)
+    context["composer"] = parts.get("composer") or composer_context(
+        ticket, agent, carry=carry, entries=context["entries"]
+    )
     context["panel"] = parts.get("panel") or properties_context(ticket, agent, carry=carry)
     context["links_ctx"] = parts.get("links") or links_context(ticket, agent, carry=carry)
     context["merge_errors"] = parts.get("merge_errors", [])

@@ -3,6 +3,7 @@ through, and `{% waiting_for ticket as reason %}`, why nobody is assigned yet.""
 
 from django import template
 
+from tandem.workflow.escalation import TIER_KINDS, escalation_path as path_of
 from tandem.workflow.escalation import ticket_escalation_path
 from tandem.workflow.models import TicketRouting
 
@@ -10,7 +11,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def escalation_path(ticket) -> list[str]:
+def escalation_path(ticket, entries=None) -> list[str]:
+    """From the timeline entries the page already loaded (every tier move is among them),
+    else with a query of its own."""
+    if entries:
+        moves = [e.event.data for e in entries if e.event and e.event.kind in TIER_KINDS]
+        return path_of(moves)
     return ticket_escalation_path(ticket)
 
 
@@ -18,9 +24,8 @@ def escalation_path(ticket) -> list[str]:
 def waiting_for(ticket) -> str:
     if ticket.assignee_id:
         return ""
-    return (
-        TicketRouting.objects.filter(ticket_id=ticket.pk)
-        .values_list("waiting_for", flat=True)
-        .first()
-        or ""
-    )
+    try:
+        routing = ticket.routing  # loaded with the ticket by ticket_for
+    except TicketRouting.DoesNotExist:
+        return ""
+    return routing.waiting_for
