@@ -5,45 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_team_calendar'),
+        ("people", "0003_team_calendar"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agent',
-            name='availability',
-            field=models.CharField(choices=[('online', 'Online'), ('away', 'Away'), ('offline', 'Offline')], default='offline', max_length=8),
+            model_name="agent",
+            name="availability",
+            field=models.CharField(
+                choices=[("online", "Online"), ("away", "Away"), ("offline", "Offline")],
+                default="offline",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='agent',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, help_text='Most open tickets assigned at once; empty: no limit.', null=True),
+            model_name="agent",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Most open tickets assigned at once; empty: no limit.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='agent',
-            name='last_active_at',
+            model_name="agent",
+            name="last_active_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='agent',
-            name='skills',
-            field=models.JSONField(blank=True, default=list, help_text="Languages and products, e.g. ['de', 'mobile-app']."),
+            model_name="agent",
+            name="skills",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Languages and products, e.g. ['de', 'mobile-app'].",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='assignment_strategy',
-            field=models.CharField(choices=[('manual', 'Manual: agents take tickets'), ('round_robin', 'Round robin'), ('least_loaded', 'Least loaded')], default='manual', max_length=16),
+            model_name="team",
+            name="assignment_strategy",
+            field=models.CharField(
+                choices=[
+                    ("manual", "Manual: agents take tickets"),
+                    ("round_robin", "Round robin"),
+                    ("least_loaded", "Least loaded"),
+                ],
+                default="manual",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='last_assigned_agent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.agent'),
+            model_name="team",
+            name="last_assigned_agent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="people.agent",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='reassign_when_offline',
-            field=models.BooleanField(default=False, help_text='When an agent goes offline, their new unanswered tickets go to someone else.'),
+            model_name="team",
+            name="reassign_when_offline",
+            field=models.BooleanField(
+                default=False,
+                help_text="When an agent goes offline, their new unanswered tickets go to someone else.",
+            ),
         ),
     ]

@@ -3,8 +3,8 @@ through, and `{% waiting_for ticket as reason %}`, why nobody is assigned yet.""
 
 from django import template
 
-from tandem.workflow.escalation import TIER_KINDS, escalation_path as path_of
-from tandem.workflow.escalation import ticket_escalation_path
+from tandem.workflow.escalation import TIER_KINDS, ticket_escalation_path
+from tandem.workflow.escalation import escalation_path as path_of
 from tandem.workflow.models import TicketRouting
 
 register = template.Library()
