@@ -188,3 +188,18 @@ def test_agents_cannot_change_a_trigger(client, agent):
     response = client.post(reverse("settings:trigger_delete", args=[trigger.pk]))
     assert response.status_code in (302, 403)
     assert Trigger.objects.filter(pk=trigger.pk).exists()
+
+
+def test_ticket_page_lists_what_triggers_did_on_it(client, agent, customer, team):
+    create_trigger(
+        name="Mark new", events=["ticket_created"], actions=[{"type": "add_tags", "tags": ["new"]}]
+    )
+    ticket = factories.make_ticket(contact=customer, subject="Printer jam", team=team)
+    other = factories.make_ticket(contact=customer, subject="Another", team=team)
+    TriggerRun.objects.filter(ticket=other).delete()
+    client.force_login(agent.user)
+    page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert "Triggers and automations" in page
+    assert "Mark new" in page and "add tags new" in page
+    quiet = client.get(reverse("tickets:detail", args=[other.pk])).content.decode()
+    assert "Triggers and automations" not in quiet
