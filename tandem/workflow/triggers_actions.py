@@ -21,6 +21,7 @@ from tandem.mail.outbox import headers
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Team
 from tandem.tickets import actions as ticket_actions
+from tandem.tickets.actions.changes import support_tier
 from tandem.tickets.models import Message, Priority, Status, Ticket
 from tandem.workflow.models.notifications import NotificationKind
 
@@ -119,6 +120,13 @@ def _validate_one(action: Any, where: str) -> list[FieldError]:
         _check_template(action.get("body"), f"{where}.body", errors)
     elif kind == "email_customer":
         _check_template(action.get("body"), f"{where}.body", errors)
+    elif kind == "escalate":
+        _check_template(action.get("note"), f"{where}.note", errors)
+        if action.get("team") is not None:
+            _check_ids(action["team"], f"{where}.team", Team, errors)
+            team = Team.objects.filter(pk=action["team"]).first()
+            if team is not None and support_tier(team) is None:
+                errors.append(FieldError(f"{where}.team", f"{team.name} is not a support tier"))
     elif kind == "webhook":
         url = action.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -236,6 +244,24 @@ def _email_customer(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
     return {"type": "email_customer", "message": message.pk}
 
 
+def _escalate(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
+    """Up one tier (or to the chosen higher team) with the rule's note, like an agent would.
+
+    A ticket that cannot climb (already at the top, closed, the team not above it) is
+    skipped, not failed, so the rule's other actions (notify the lead) still run."""
+    team = _team(action.get("team"))
+    note = render(action["note"], ticket)
+    before = ticket.team.name if ticket.team else None
+    try:
+        moved = ticket_actions.escalate_ticket(
+            actor=RULE_ACTOR, ticket=ticket, note=note, team=team, at=ctx.at
+        )
+    except InvalidInput as error:
+        return {"type": "escalate", "skipped": "; ".join(e.message for e in error.errors)}
+    moved.refresh_from_db(fields=["team"])
+    return {"type": "escalate", "from": before, "to": moved.team.name, "note": note}
+
+
 def _webhook(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
     from tandem.workflow.webhooks import queue_webhook
 
@@ -253,6 +279,7 @@ ACTION_TYPES = {
     "add_note": _add_note,
     "notify": _notify,
     "email_customer": _email_customer,
+    "escalate": _escalate,
     "webhook": _webhook,
 }
 
@@ -285,6 +312,13 @@ def describe_action(action: dict, *, ticket: Ticket) -> dict:
         if answers_automatic_mail(ticket):
             return {"type": kind, "skipped": "the customer's last message was automatic"}
         return {"type": kind, "body": render(action["body"], ticket)}
+    if kind == "escalate":
+        team = _team(action.get("team"))
+        return {
+            "type": kind,
+            "to": team.name if team else "the next tier",
+            "note": render(action["note"], ticket),
+        }
     return {"type": kind, "url": action["url"]}
 
 
