@@ -86,6 +86,25 @@ def conditions_to_lines(conditions: list[dict]) -> str:
     return "\n".join(lines)
 
 
+FORM_SET_FIELDS = {"status", "priority", "team"}
+
+
+def actions_the_form_cannot_show(actions: list[dict]) -> list[str]:
+    """What saving through the form would drop: a second action of a kind, or settings the
+    form has no field for (track, category, custom fields, assigning a team)."""
+    lost, seen = [], set()
+    for action in actions:
+        kind = action.get("type")
+        if kind in seen:
+            lost.append(f"a second {kind}")
+        seen.add(kind)
+        if kind == "set_fields":
+            lost += [f"set {name}" for name in sorted(set(action["fields"]) - FORM_SET_FIELDS)]
+        if kind == "assign" and ("team" in action or action.get("agent") is None):
+            lost.append("assign (team or unassign)")
+    return lost
+
+
 def _tag_list(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 

@@ -14,7 +14,12 @@ from tandem.core.permissions import admin_required
 from tandem.tickets.models import Ticket
 from tandem.workflow import automations, triggers
 from tandem.workflow.models import Automation, Trigger
-from tandem.workflow.triggers_forms import AutomationForm, TriggerForm, conditions_to_lines
+from tandem.workflow.triggers_forms import (
+    AutomationForm,
+    TriggerForm,
+    actions_the_form_cannot_show,
+    conditions_to_lines,
+)
 
 INVALID = 422
 RUNS_SHOWN = 50
@@ -76,6 +81,7 @@ def _trigger_page(request, trigger: Trigger, form, *, dry_run=None, dry_run_erro
             "rule": trigger,
             "form": form,
             "runs": runs,
+            "form_drops": actions_the_form_cannot_show(trigger.actions),
             "dry_run": dry_run,
             "dry_run_error": dry_run_error,
             "dry_run_ticket": request.POST.get("ticket", "") if dry_run_error or dry_run else "",
@@ -193,7 +199,13 @@ def automation_edit(request, pk: int):
     return render(
         request,
         "workflow/settings/automation_form.html",
-        {"section": "automations", "rule": automation, "form": form, "runs": runs},
+        {
+            "section": "automations",
+            "rule": automation,
+            "form": form,
+            "runs": runs,
+            "form_drops": actions_the_form_cannot_show(automation.actions),
+        },
         status=INVALID if form.is_bound else 200,
     )
 

@@ -203,3 +203,21 @@ def test_ticket_page_lists_what_triggers_did_on_it(client, agent, customer, team
     assert "Mark new" in page and "add tags new" in page
     quiet = client.get(reverse("tickets:detail", args=[other.pk])).content.decode()
     assert "Triggers and automations" not in quiet
+
+
+def test_edit_page_warns_about_actions_the_form_would_drop(client, admin):
+    trigger = create_trigger(
+        name="From the API",
+        events=["ticket_created"],
+        actions=[
+            {"type": "set_fields", "fields": {"category": "billing"}},
+            {"type": "add_note", "body": "one"},
+            {"type": "add_note", "body": "two"},
+        ],
+    )
+    plain = create_trigger(name="Plain", events=["ticket_created"], actions=TAG)
+    client.force_login(admin.user)
+    page = client.get(reverse("settings:trigger", args=[trigger.pk])).content.decode()
+    assert "set category, a second add_note" in page
+    plain_page = client.get(reverse("settings:trigger", args=[plain.pk])).content.decode()
+    assert "cannot show" not in plain_page
