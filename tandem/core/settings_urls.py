@@ -20,6 +20,7 @@ from tandem.tickets import settings_views as vocabulary
 from tandem.tickets.models import Tag
 from tandem.workflow import routing_settings as routing
 from tandem.workflow import settings_views as workflow
+from tandem.workflow import triggers_settings as rules
 
 app_name = "settings"
 
@@ -51,6 +52,19 @@ urlpatterns = [
     path("routing/", routing.rule_list, name="routing_rules"),
     path("routing/<int:pk>/", routing.rule_edit, name="routing_rule"),
     path("routing/<int:pk>/delete/", routing.rule_delete, name="routing_rule_delete"),
+    path("triggers/", rules.trigger_list, name="triggers"),
+    path("triggers/new/", rules.trigger_new, name="trigger_new"),
+    path("triggers/<int:pk>/", rules.trigger_edit, name="trigger"),
+    path("triggers/<int:pk>/delete/", rules.trigger_delete, name="trigger_delete"),
+    path("triggers/<int:pk>/active/", rules.trigger_active, name="trigger_active"),
+    path("triggers/<int:pk>/move/", rules.trigger_move, name="trigger_move"),
+    path("triggers/<int:pk>/dry-run/", rules.trigger_dry_run, name="trigger_dry_run"),
+    path("automations/", rules.automation_list, name="automations"),
+    path("automations/new/", rules.automation_new, name="automation_new"),
+    path("automations/<int:pk>/", rules.automation_edit, name="automation"),
+    path("automations/<int:pk>/delete/", rules.automation_delete, name="automation_delete"),
+    path("automations/<int:pk>/active/", rules.automation_active, name="automation_active"),
+    path("automations/<int:pk>/move/", rules.automation_move, name="automation_move"),
     path("assignment/", routing.assignment, name="assignment"),
     path("assignment/teams/<int:pk>/", routing.team_assignment, name="team_assignment"),
     path("assignment/agents/<int:pk>/", routing.agent_assignment, name="agent_assignment"),

@@ -181,3 +181,12 @@ def update_automation(*, automation: Automation, **values) -> Automation:
 @transaction.atomic
 def delete_automation(*, automation: Automation) -> None:
     automation.delete()
+
+
+@transaction.atomic
+def reorder_automations(*, order: list[int]) -> None:
+    """Positions 1..n in the order given; automations not named keep their order after."""
+    rest = Automation.objects.exclude(pk__in=order).order_by("position", "id")
+    ids = [*order, *rest.values_list("pk", flat=True)]
+    for position, pk in enumerate(ids, start=1):
+        Automation.objects.filter(pk=pk).update(position=position)

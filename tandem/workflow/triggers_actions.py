@@ -10,22 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
-from django.db import transaction
 from django.template import Context, Engine
 from django.template.exceptions import TemplateSyntaxError
 
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.mail import message_ids
-from tandem.mail.models import OutboundMail
 from tandem.mail.outbox import headers
-from tandem.mail.outbox.queueing import mailbox_for, own_addresses
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Team
 from tandem.tickets import actions as ticket_actions
+from tandem.tickets.actions.changes import support_tier
 from tandem.tickets.models import Message, Priority, Status, Ticket
+from tandem.workflow.models.notifications import NotificationKind
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +120,13 @@ def _validate_one(action: Any, where: str) -> list[FieldError]:
         _check_template(action.get("body"), f"{where}.body", errors)
     elif kind == "email_customer":
         _check_template(action.get("body"), f"{where}.body", errors)
+    elif kind == "escalate":
+        _check_template(action.get("note"), f"{where}.note", errors)
+        if action.get("team") is not None:
+            _check_ids(action["team"], f"{where}.team", Team, errors)
+            team = Team.objects.filter(pk=action["team"]).first()
+            if team is not None and support_tier(team) is None:
+                errors.append(FieldError(f"{where}.team", f"{team.name} is not a support tier"))
     elif kind == "webhook":
         url = action.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -196,41 +201,24 @@ def _notified_agents(action: dict) -> list[Agent]:
 
 
 def _notify(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
-    """Mail to agents (no in-app notification table exists yet): one automatic outbox row."""
-    own = own_addresses()
-    addresses = [a.email for a in _notified_agents(action) if a.email.lower() not in own]
-    if not addresses:
+    """An in-app notification per agent (bell, live push, and mail as each agent chose)."""
+    from tandem.workflow.notification_actions import notify_agent
+
+    agents = _notified_agents(action)
+    if not agents:
         return {"type": "notify", "to": [], "skipped": "no active agent to notify"}
-    subject = headers.with_token(ticket.number, headers.one_line(render(action["subject"], ticket)))
-    row = OutboundMail.objects.create(
-        ticket=ticket,
-        mailbox=mailbox_for(ticket),
-        kind=OutboundMail.Kind.NOTIFICATION,
-        automatic=True,
-        to=addresses,
-        subject=subject[:998],
-        message_id=message_ids.make_message_id(ticket.number),
-    )
-    # The agents' mail carries the text on a note, so the ticket shows what they were told.
-    body = render(action["body"], ticket)
-    note = ticket_actions.add_message(
-        actor=RULE_ACTOR,
-        ticket=ticket,
-        body=f"Notified {', '.join(addresses)}:\n\n{body}",
-        visibility=Message.Visibility.INTERNAL,
-        meta={**ctx.meta(), "notification": row.pk},
-        at=ctx.at,
-    )
-    row.ticket_message = note
-    row.save(update_fields=["ticket_message"])
-    transaction.on_commit(partial(_send_after_commit, row.pk))
-    return {"type": "notify", "to": addresses, "outbound": row.pk}
-
-
-def _send_after_commit(outbound_id: int) -> None:
-    from tandem.mail.tasks import send_outbound_mail
-
-    send_outbound_mail(outbound_id)
+    subject = headers.one_line(render(action["subject"], ticket))
+    body = render(action["body"], ticket).strip()
+    text = f"{subject}: {body}" if body else subject
+    notifications = [
+        notify_agent(agent=agent, kind=NotificationKind.RULE, ticket=ticket, text=text, at=ctx.at)
+        for agent in agents
+    ]
+    return {
+        "type": "notify",
+        "to": [a.email for a in agents],
+        "notifications": [n.pk for n in notifications],
+    }
 
 
 def answers_automatic_mail(ticket: Ticket) -> bool:
@@ -256,6 +244,24 @@ def _email_customer(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
     return {"type": "email_customer", "message": message.pk}
 
 
+def _escalate(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
+    """Up one tier (or to the chosen higher team) with the rule's note, like an agent would.
+
+    A ticket that cannot climb (already at the top, closed, the team not above it) is
+    skipped, not failed, so the rule's other actions (notify the lead) still run."""
+    team = _team(action.get("team"))
+    note = render(action["note"], ticket)
+    before = ticket.team.name if ticket.team else None
+    try:
+        moved = ticket_actions.escalate_ticket(
+            actor=RULE_ACTOR, ticket=ticket, note=note, team=team, at=ctx.at
+        )
+    except InvalidInput as error:
+        return {"type": "escalate", "skipped": "; ".join(e.message for e in error.errors)}
+    moved.refresh_from_db(fields=["team"])
+    return {"type": "escalate", "from": before, "to": moved.team.name, "note": note}
+
+
 def _webhook(action: dict, ticket: Ticket, ctx: RuleContext) -> dict:
     from tandem.workflow.webhooks import queue_webhook
 
@@ -273,6 +279,7 @@ ACTION_TYPES = {
     "add_note": _add_note,
     "notify": _notify,
     "email_customer": _email_customer,
+    "escalate": _escalate,
     "webhook": _webhook,
 }
 
@@ -305,6 +312,13 @@ def describe_action(action: dict, *, ticket: Ticket) -> dict:
         if answers_automatic_mail(ticket):
             return {"type": kind, "skipped": "the customer's last message was automatic"}
         return {"type": kind, "body": render(action["body"], ticket)}
+    if kind == "escalate":
+        team = _team(action.get("team"))
+        return {
+            "type": kind,
+            "to": team.name if team else "the next tier",
+            "note": render(action["note"], ticket),
+        }
     return {"type": kind, "url": action["url"]}
 
 

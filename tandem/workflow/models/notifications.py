@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "Mentioned you"
     ASSIGNED = "assigned", "Assigned to you"
     FOLLOWED_UPDATE = "followed_update", "Update on a ticket you follow"
+    RULE = "rule", "A trigger or automation notified you"
 
 
 class Notification(models.Model):
@@ -73,7 +74,7 @@ class AgentFollow(models.Model):
 
 class EmailChoice(models.TextChoices):
     NONE = "none", "No email"
-    MENTIONS = "mentions", "Only when I am mentioned"
+    MENTIONS = "mentions", "Only when I am mentioned or a rule notifies me"
     ALL = "all", "Every notification"
 
 
@@ -97,4 +98,8 @@ class NotificationPreference(models.Model):
 def wants_email(choice: str, kind: str) -> bool:
     if choice == EmailChoice.ALL:
         return True
-    return choice == EmailChoice.MENTIONS and kind == NotificationKind.MENTIONED
+    # A rule naming an agent is as deliberate as a mention (an SLA breach, a VIP's ticket).
+    return choice == EmailChoice.MENTIONS and kind in (
+        NotificationKind.MENTIONED,
+        NotificationKind.RULE,
+    )

@@ -7,7 +7,8 @@ from tandem.people.actors import Actor
 from tandem.testing import factories
 from tandem.tickets import actions
 from tandem.tickets.models import Message, TicketEvent
-from tandem.workflow.models import Trigger, TriggerRun, WebhookDelivery
+from tandem.workflow.models import Notification, Trigger, TriggerRun, WebhookDelivery
+from tandem.workflow.notification_actions import set_email_preference
 from tandem.workflow.triggers import create_trigger, dry_run
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +218,11 @@ def test_automatic_mail_is_never_answered(customer):
     ]
 
 
-def test_notify_team_mails_its_agents_with_auto_submitted(ticket, agent, team, admin):
+def test_notify_team_notifies_its_agents_in_app_and_by_their_mail_choice(
+    ticket, agent, team, admin
+):
+    quiet = factories.make_agent(name="Quinn Quiet", email="quinn@desk.test", teams=[team])
+    set_email_preference(agent=quiet, email="none")
     make(
         "Tell the team",
         ["priority_changed"],
@@ -231,11 +236,19 @@ def test_notify_team_mails_its_agents_with_auto_submitted(ticket, agent, team, a
         ],
     )
     actions.update_ticket(actor=Actor.for_agent(admin), ticket=ticket, priority="urgent")
-    mail = OutboundMail.objects.get()
+    notes = {n.agent: n for n in Notification.objects.filter(ticket=ticket)}
+    assert set(notes) == {agent, quiet}
+    assert notes[agent].kind == "rule"
+    assert notes[agent].text == "Urgent: Cannot log in: Look"
+    assert not notes[agent].read_at
+    mail = OutboundMail.objects.get()  # Quinn chose no mail
     assert mail.to == ["alex@desk.test"]
     assert mail.automatic is True
-    assert mail.subject == f"[#{ticket.number}] Urgent: Cannot log in"
-    assert mail.ticket_message.visibility == "internal"
+    assert "Urgent: Cannot log in: Look" in mail.text
+    # No internal note any more: the bell carries it.
+    assert not ticket.messages.filter(visibility="internal").exists()
+    (run,) = TriggerRun.objects.filter(trigger__name="Tell the team")
+    assert sorted(run.changes[0]["notifications"]) == sorted(n.pk for n in notes.values())
 
 
 def test_webhook_action_writes_a_delivery_row(ticket, agent, django_capture_on_commit_callbacks):
