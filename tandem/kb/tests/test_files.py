@@ -230,3 +230,13 @@ def test_api_names_the_bad_field(agent_api, light_api, draft_article):
     good = {**html, "filename": "a.txt"}
     assert light_api.post(path, {"attachments": [good]}).status_code == 403
     assert not ArticleAttachment.objects.exists()
+
+
+def test_deleting_an_article_deletes_its_stored_files(
+    agent, draft_article, django_capture_on_commit_callbacks
+):
+    stored = _add(agent, draft_article).file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.delete_article(agent=agent, article=draft_article)
+    assert not ArticleAttachment.objects.exists()
+    assert not os.path.exists(stored)
