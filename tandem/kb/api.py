@@ -328,17 +328,13 @@ def create_section(request: HttpRequest, category_id: int, payload: SectionIn):
 
 
 def file_out(item: ArticleAttachment) -> dict:
-    url = attachment_actions.attachment_url(item)
-    image = attachment_actions.is_image(item.content_type)
     return {
         "id": item.pk,
         "filename": item.filename,
         "content_type": item.content_type,
         "size": item.size,
-        "url": url,
-        "markdown": attachment_actions.image_markdown(item)
-        if image
-        else f"[{item.filename}]({url})",
+        "url": attachment_actions.attachment_url(item),
+        "markdown": attachment_actions.file_markdown(item),
         "created_at": item.created_at,
     }
 

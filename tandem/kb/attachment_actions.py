@@ -119,6 +119,13 @@ def image_markdown(attachment: ArticleAttachment) -> str:
     return f"![{alt}]({attachment_url(attachment)})"
 
 
+def file_markdown(attachment: ArticleAttachment) -> str:
+    """An image's snippet, or a link for any other file."""
+    if is_image(attachment.content_type):
+        return image_markdown(attachment)
+    return f"[{attachment.filename}]({attachment_url(attachment)})"
+
+
 def attachment_url(attachment: ArticleAttachment) -> str:
     from django.urls import reverse
 

@@ -58,7 +58,7 @@ def file_rows(article: Article) -> list[FileRow]:
     for item in article.attachments.all():
         image = attachment_actions.is_image(item.content_type)
         url = attachment_actions.attachment_url(item)
-        snippet = attachment_actions.image_markdown(item) if image else f"[{item.filename}]({url})"
+        snippet = attachment_actions.file_markdown(item)
         rows.append(FileRow(attachment=item, url=url, is_image=image, markdown=snippet))
     return rows
 
