@@ -220,6 +220,7 @@ def build_world(media_root: str) -> World:
 def _knowledge_base(author: Agent) -> dict:
     """A category with a section, a published public article and an agents-only draft."""
     from tandem.kb import actions as kb_actions
+    from tandem.kb.attachment_actions import add_article_files
 
     category = kb_actions.create_category(agent=author, name="Account")
     section = kb_actions.create_section(agent=author, category=category, name="Signing in")
@@ -238,7 +239,15 @@ def _knowledge_base(author: Agent) -> dict:
         section=section,
     )
     kb_actions.update_article(agent=author, article=draft, body="Agents only, second version.")
+    public_file, draft_file = (
+        add_article_files(
+            agent=author, article=article, files=[ticket_actions.IncomingFile(name, PNG)]
+        )[0]
+        for article, name in ((public, "public.png"), (draft, "internal.png"))
+    )
     return {
+        "kb_public_file": public_file.pk,
+        "kb_draft_file": draft_file.pk,
         "kb_category": category.pk,
         "kb_category_slug": category.slug,
         "kb_section": section.pk,
@@ -1601,8 +1610,10 @@ def _notification_rows() -> list[Row]:
     ]
 
 
+# core.searchdocument changes too, but it is not tracked (UNTRACKED: a copy of these rows).
 ARTICLE_WRITE = tables("kb.article", "kb.articleversion")
 ARTICLE_STATUS = tables("kb.article")
+ARTICLE_FILES = tables("kb.article", "kb.articleattachment", "kb.articleversion")
 NEW_ARTICLE = "/kb/{new_article}/"
 
 
@@ -1666,11 +1677,26 @@ def _kb_rows() -> list[Row]:
             kwargs=draft,
             data={"helpful": "yes"},
         ),
+        # An article's files: public with a public article, else agents' only (the preview).
+        Row(
+            "kb:attachment",
+            GET,
+            everyone(OK),
+            kwargs={"article_id": "{kb_public}", "attachment_id": "{kb_public_file}"},
+        ),
+        Row(
+            "kb:attachment",
+            GET,
+            {**dict.fromkeys(NOT_AGENTS, NOT_FOUND), **dict.fromkeys(AGENTS, OK)},
+            variant="agents-only draft",
+            kwargs={"article_id": "{kb_draft}", "attachment_id": "{kb_draft_file}"},
+        ),
         Row(
             "kb:attachment",
             GET,
             everyone(NOT_FOUND),
-            kwargs={"article_id": "{kb_draft}", "attachment_id": "1"},
+            variant="another article's file",
+            kwargs={"article_id": "{kb_public}", "attachment_id": "{kb_draft_file}"},
         ),
         # The editor: agents read everything; light agents do not write.
         Row("kb:articles", GET, every_agent(OK)),
@@ -1709,6 +1735,31 @@ def _kb_rows() -> list[Row]:
             changes=ARTICLE_STATUS,
         ),
         Row("kb:history", GET, every_agent(OK), kwargs=draft),
+        Row(
+            "kb:upload",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/")),
+            kwargs=draft,
+            data={},
+            changes=ARTICLE_FILES,
+            body="multipart",
+        ),
+        Row(
+            "kb:remove_file",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/")),
+            kwargs={"article_id": "{kb_draft}", "attachment_id": "{kb_draft_file}"},
+            changes=ARTICLE_FILES,
+        ),
+        Row("kb:related_search", GET, every_agent(OK), kwargs=draft, query="q=reset"),
+        Row(
+            "kb:related",
+            POST,
+            full_agents(done(302, "/kb/{kb_draft}/")),
+            kwargs=draft,
+            data={"add": "{kb_public}"},
+            changes=tables("kb.article", "kb.article_related"),
+        ),
         Row(
             "kb:restore",
             POST,
@@ -1792,12 +1843,45 @@ def _kb_api_rows() -> list[Row]:
             {"body": "New."},
             ARTICLE_WRITE,
         ),
-        row("DELETE", "/articles/{article_id}", api_writes(204), draft, changes=ARTICLE_WRITE),
+        row(
+            "DELETE",
+            "/articles/{article_id}",
+            api_writes(204),
+            draft,
+            changes=ARTICLE_WRITE | tables("kb.articleattachment"),
+        ),
         row(
             "POST", "/articles/{article_id}/publish", api_writes(200), draft, changes=ARTICLE_STATUS
         ),
         row(
             "POST", "/articles/{article_id}/archive", api_writes(200), draft, changes=ARTICLE_STATUS
+        ),
+        row("GET", "/articles/{article_id}/attachments", api_reads(), draft),
+        row(
+            "POST",
+            "/articles/{article_id}/attachments",
+            api_writes(201),
+            draft,
+            {"attachments": [_file()]},
+            ARTICLE_FILES,
+        ),
+        replace(
+            row(
+                "POST",
+                "/articles/{article_id}/attachments/upload",
+                api_writes(201),
+                draft,
+                {},
+                ARTICLE_FILES,
+            ),
+            body="multipart",
+        ),
+        row(
+            "DELETE",
+            "/articles/{article_id}/attachments/{attachment_id}",
+            api_writes(204),
+            {"article_id": "{kb_draft}", "attachment_id": "{kb_draft_file}"},
+            changes=ARTICLE_FILES,
         ),
         row("GET", "/categories", api_reads()),
         row(

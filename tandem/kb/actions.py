@@ -256,8 +256,12 @@ def delete_article(*, agent: Agent, article: Article) -> None:
 
     require_editor(agent)
     article_id = article.pk
+    files = [(item.file.storage, item.file.name) for item in article.attachments.all()]
     article.delete()
     remove_article(article_id)
+    # The stored files go once the rows are gone for good (not if this rolls back).
+    for storage, name in files:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 def create_article_from_ticket(*, agent: Agent, ticket) -> Article:

@@ -11,16 +11,19 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import Q
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Status
+from django.http import Http404, HttpRequest
+from ninja import Field, File, Query, Router, Status, UploadedFile
 
 from tandem.api.auth import agent_of
 from tandem.api.errors import responses
 from tandem.api.schemas import InputSchema, OutputSchema, PageParams, page
 from tandem.core.errors import InvalidInput
-from tandem.kb import actions
-from tandem.kb.models import Article, Category, Section
+from tandem.kb import actions, attachment_actions
+from tandem.kb.models import Article, ArticleAttachment, Category, Section
 from tandem.kb.queries import article_for, articles_visible_to
+from tandem.tickets.actions import IncomingFile
+from tandem.tickets.api import _decoded as decoded_files
+from tandem.tickets.api_schemas import AttachmentIn
 
 router = Router(tags=["knowledge base"])
 
@@ -69,6 +72,20 @@ class ArticleOut(OutputSchema):
     helpful_yes: int
     helpful_no: int
     linked_in_replies: int
+
+
+class ArticleFilesIn(InputSchema):
+    attachments: list[AttachmentIn] = Field(..., min_length=1)
+
+
+class ArticleFileOut(OutputSchema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str = Field(..., description="Where it is served (public when the article is).")
+    markdown: str = Field(..., description="The snippet that shows it in the article body.")
+    created_at: datetime
 
 
 class ArticlePage(OutputSchema):
@@ -305,3 +322,70 @@ def create_section(request: HttpRequest, category_id: int, payload: SectionIn):
         description=payload.description,
     )
     return Status(201, _section_out(section))
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def file_out(item: ArticleAttachment) -> dict:
+    return {
+        "id": item.pk,
+        "filename": item.filename,
+        "content_type": item.content_type,
+        "size": item.size,
+        "url": attachment_actions.attachment_url(item),
+        "markdown": attachment_actions.file_markdown(item),
+        "created_at": item.created_at,
+    }
+
+
+def _add_files(request: HttpRequest, article_id: int, files: list[IncomingFile]):
+    agent = agent_of(request)
+    stored = attachment_actions.add_article_files(
+        agent=agent, article=article_for(agent, article_id), files=files
+    )
+    return Status(201, [file_out(item) for item in stored])
+
+
+@router.get(
+    "/articles/{article_id}/attachments",
+    response={200: list[ArticleFileOut], **responses(401, 404)},
+)
+def list_article_files(request: HttpRequest, article_id: int):
+    article = article_for(agent_of(request), article_id)
+    return [file_out(item) for item in article.attachments.all()]
+
+
+@router.post(
+    "/articles/{article_id}/attachments",
+    response={201: list[ArticleFileOut], **responses(400, 401, 403, 404, 422)},
+)
+def add_article_files(request: HttpRequest, article_id: int, payload: ArticleFilesIn):
+    """Add files (base64, as for ticket messages); each change is a version of the article."""
+    return _add_files(request, article_id, decoded_files(payload.attachments))
+
+
+@router.post(
+    "/articles/{article_id}/attachments/upload",
+    response={201: list[ArticleFileOut], **responses(400, 401, 403, 404, 413, 422)},
+)
+def upload_article_files(
+    request: HttpRequest, article_id: int, attachments: File[list[UploadedFile]] = None
+):
+    """The same as POST /attachments, as multipart/form-data with files under `attachments`."""
+    files = [IncomingFile.from_upload(upload) for upload in attachments or []]
+    return _add_files(request, article_id, files)
+
+
+@router.delete(
+    "/articles/{article_id}/attachments/{attachment_id}",
+    response={204: None, **responses(401, 403, 404)},
+)
+def delete_article_file(request: HttpRequest, article_id: int, attachment_id: int):
+    agent = agent_of(request)
+    article = article_for(agent, article_id)
+    item = article.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404("No such file")
+    attachment_actions.remove_article_file(agent=agent, attachment=item)
+    return Status(204, None)

@@ -51,7 +51,7 @@ def _may_edit(agent: Agent) -> bool:
     return agent.role != Agent.Role.LIGHT
 
 
-def _editor_only(agent: Agent) -> None:
+def editor_only(agent: Agent) -> None:
     if not _may_edit(agent):
         raise PermissionDenied("Light agents can read articles, not write them.")
 
@@ -86,7 +86,7 @@ def article_list(request):
 @require_http_methods(["GET", "POST"])
 @agent_required
 def new_article(request):
-    _editor_only(request.agent)
+    editor_only(request.agent)
     form = ArticleForm(request.POST or None, initial={"audience": Article.Audience.PUBLIC})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -115,17 +115,9 @@ def new_article(request):
 @agent_required
 def edit_article(request, article_id: int):
     article = article_for(request.agent, article_id)
-    initial = {
-        "title": article.title,
-        "body": article.body,
-        "audience": article.audience,
-        "section": article.section,
-        "category": article.category,
-        "tags": ", ".join(article.tags or []),
-    }
-    form = ArticleForm(request.POST or None, initial=initial)
+    form = ArticleForm(request.POST or None, initial=_initial(article))
     if request.method == "POST":
-        _editor_only(request.agent)
+        editor_only(request.agent)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -146,6 +138,17 @@ def edit_article(request, article_id: int):
             else:
                 messages.success(request, "Saved.")
                 return redirect("kb:edit", article_id=article.pk)
+    return render_editor(
+        request, article, form=form, status=400 if request.method == "POST" else 200
+    )
+
+
+def render_editor(request, article: Article, *, form=None, upload_form=None, status: int = 200):
+    """The edit page of an article, with its files and related articles."""
+    from tandem.kb.file_views import UploadForm, file_rows
+
+    if form is None:
+        form = ArticleForm(initial=_initial(article))
     return render(
         request,
         "kb/editor/edit.html",
@@ -154,9 +157,23 @@ def edit_article(request, article_id: int):
             "article": article,
             "may_edit": _may_edit(request.agent),
             "votes": article.votes.exclude(comment="")[:10],
+            "files": file_rows(article),
+            "upload_form": upload_form or UploadForm(),
+            "related": article.related.order_by("title"),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _initial(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "body": article.body,
+        "audience": article.audience,
+        "section": article.section,
+        "category": article.category,
+        "tags": ", ".join(article.tags or []),
+    }
 
 
 @require_POST
@@ -232,7 +249,7 @@ def _int(value) -> int | None:
 @require_POST
 @agent_required
 def restore(request, article_id: int, number: int):
-    _editor_only(request.agent)
+    editor_only(request.agent)
     article = article_for(request.agent, article_id)
     version = get_object_or_404(article.versions, number=number)
     article = actions.restore_version(agent=request.agent, article=article, version=version)
@@ -245,7 +262,7 @@ def restore(request, article_id: int, number: int):
 def from_ticket(request, number: int):
     from tandem.tickets.queries import ticket_for
 
-    _editor_only(request.agent)
+    editor_only(request.agent)
     ticket = ticket_for(request.agent, number)
     try:
         article = actions.create_article_from_ticket(agent=request.agent, ticket=ticket)

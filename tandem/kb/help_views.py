@@ -2,7 +2,8 @@
 article suggestions shown while a customer writes a request (deflection).
 
 Every page reads through `public_article` / `public_articles`: whoever asks, agents
-included, sees only published public articles here; anything else is a 404.
+included, sees only published public articles here; anything else is a 404. The one
+exception is an article's files, which agents also fetch for drafts (the editor's preview).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import InvalidInput
+from tandem.core.permissions import current_agent
 from tandem.kb import actions
+from tandem.kb.attachment_actions import is_image
 from tandem.kb.models import ArticleAttachment, Category, DeflectionEvent, Section
 from tandem.kb.queries import (
+    article_for,
     categories_with_public_counts,
     popular_articles,
     public_article,
@@ -167,9 +171,19 @@ def sitemap(request):
 
 @require_GET
 def attachment(request, article_id: int, attachment_id: int):
-    found = public_article(article_id)
+    """A file of an article: public with a published public article, else for agents only.
+
+    Anyone else gets the same 404 as for a file that does not exist. Safe image types are
+    shown inline (for <img> in the article); everything else is a download.
+    """
+    found = article_for(current_agent(request), article_id)
     item = get_object_or_404(ArticleAttachment, pk=attachment_id, article=found)
-    return attachment_response(item)
+    response = attachment_response(item)
+    if is_image(item.content_type):
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "attachment", "inline", 1
+        )
+    return response
 
 
 def record_submitted(request) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tandem.kb import editor_views, help_views
+from tandem.kb import editor_views, file_views, help_views, related_views
 
 app_name = "kb"
 
@@ -31,6 +31,14 @@ urlpatterns = [
     path("kb/<int:article_id>/", editor_views.edit_article, name="edit"),
     path("kb/<int:article_id>/status/", editor_views.change_status, name="status"),
     path("kb/<int:article_id>/history/", editor_views.history, name="history"),
+    path("kb/<int:article_id>/files/", file_views.upload, name="upload"),
+    path(
+        "kb/<int:article_id>/files/<int:attachment_id>/remove/",
+        file_views.remove,
+        name="remove_file",
+    ),
+    path("kb/<int:article_id>/related/", related_views.change, name="related"),
+    path("kb/<int:article_id>/related/search", related_views.search, name="related_search"),
     path(
         "kb/<int:article_id>/history/<int:number>/restore/",
         editor_views.restore,
