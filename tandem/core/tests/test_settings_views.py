@@ -68,6 +68,10 @@ OWN_TOKEN_PAGES = {"my_tokens", "my_token_revoke"}
 AGENT_MACRO_PAGES = {"macros", "macro_new"}
 
 
+TRIGGER_PAGES = ("trigger", "trigger_delete", "trigger_active", "trigger_move", "trigger_dry_run")
+AUTOMATION_PAGES = ("automation", "automation_delete", "automation_active", "automation_move")
+
+
 @pytest.fixture
 def every_settings_url(admin, agent, team):
     from tandem.api.models import ApiToken
@@ -90,6 +94,13 @@ def every_settings_url(admin, agent, team):
     calendar = workflow.create_calendar(name="Office", weekly_hours={"mon": [["09:00", "17:00"]]})
     policy = workflow.create_sla_policy(name="Standard")
     shared_macro = create_macro(agent=admin, title="Thanks", body="Thanks!")
+    from tandem.workflow.models.triggers import Automation, Trigger
+
+    inactive = {"actions": [{"type": "add_tags", "tags": ["x"]}], "active": False}
+    trigger = Trigger.objects.create(name="T", events=["ticket_created"], **inactive)
+    automation = Automation.objects.create(
+        name="A", time_condition="solved_for", minutes=60, **inactive
+    )
     args = {
         "macro_edit": [shared_macro.pk],
         "macro_delete": [shared_macro.pk],
@@ -114,6 +125,8 @@ def every_settings_url(admin, agent, team):
         "sla_policy_move": [policy.pk],
         "sla_policy_delete": [policy.pk],
         "routing_rule": [rule.pk],
+        **{name: [trigger.pk] for name in TRIGGER_PAGES},
+        **{name: [automation.pk] for name in AUTOMATION_PAGES},
         "routing_rule_delete": [rule.pk],
         "team_assignment": [team.pk],
         "agent_assignment": [agent.pk],
@@ -160,7 +173,7 @@ def test_every_settings_page_opens_for_admins(client, admin, every_settings_url)
             if name == "fields"
             else 405
             if url.endswith(
-                ("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/", "/move/")
+                ("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/", "/move/", "/dry-run/")
             )
             else 200
         )
