@@ -173,7 +173,16 @@ def test_every_settings_page_opens_for_admins(client, admin, every_settings_url)
             if name == "fields"
             else 405
             if url.endswith(
-                ("/active/", "/delete/", "/revoke/", "/test/", "/retry/", "/dismiss/", "/move/", "/dry-run/")
+                (
+                    "/active/",
+                    "/delete/",
+                    "/revoke/",
+                    "/test/",
+                    "/retry/",
+                    "/dismiss/",
+                    "/move/",
+                    "/dry-run/",
+                )
             )
             else 200
         )
