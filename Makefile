@@ -53,7 +53,8 @@ test-sqlite: install-test
 # The database-facing tests again on PostgreSQL, in a throw-away database.
 test-pg: install-test
 	TANDEM_HOME=$$(mktemp -d) TANDEM_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not e2e" \
-		tandem/people tandem/tickets tandem/api tandem/portal tandem/core tandem/mail tests
+		tandem/people tandem/tickets tandem/api tandem/portal tandem/core tandem/mail \
+		tandem/kb tandem/workflow tests
 
 bench: install-test
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -1805,7 +1805,13 @@ def _rule_rows(row) -> list:
             row("DELETE", path, api_admins(done(204)), key, changes=table),
         ]
     rows += [
-        row("POST", "/triggers/{trigger_id}/dry-run", api_admins(OK), trigger, data={"ticket": 1}),
+        row(
+            "POST",
+            "/triggers/{trigger_id}/dry-run",
+            api_admins(OK),
+            trigger,
+            data={"ticket": "{T}"},
+        ),
         row("GET", "/triggers/{trigger_id}/runs", api_admins(OK), trigger),
     ]
     return rows
