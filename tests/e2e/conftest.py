@@ -121,11 +121,21 @@ def browser(desk):
         browser.close()
 
 
+# htmx reports a request the browser dropped on purpose (the page navigated away, or
+# hx-sync replaced it with a newer one) as console errors. Lost or failed requests still
+# count: a network failure logs htmx:sendError, and an answer >= 400 is a broken resource.
+_DROPPED_ON_PURPOSE = ("htmx:sendAbort", "htmx:afterRequest")
+
+
 def _console_error(message, errors: list[str]) -> None:
     # Failed loads are reported by _broken_resource with their URL; pages that are meant
     # to answer 404 or 410 (a used sign-in link) are not errors.
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        errors.append(message.text)
+    text = message.text
+    if message.type != "error" or text.startswith("Failed to load resource"):
+        return
+    if text.startswith(_DROPPED_ON_PURPOSE):
+        return
+    errors.append(text)
 
 
 def _broken_resource(response, errors: list[str]) -> None:

@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.core import event_bus, live
+from tandem.core import event_bus, live, search
+from tandem.core.demo.articles import write_demo_articles
 from tandem.core.demo.cast import plan_cast
 from tandem.core.demo.macros import write_demo_macros
 from tandem.core.demo.people_writer import write_people
@@ -21,7 +22,7 @@ from tandem.core.demo.service_levels import configure_service_levels, start_open
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
-from tandem.kb.models import Macro
+from tandem.kb.models import Article, Category, HelpSearch, Macro
 from tandem.mail.actions import create_mailbox
 from tandem.mail.models import Mailbox
 from tandem.people.directory import forget_agents, forget_teams
@@ -119,6 +120,8 @@ def load_demo(
             create_demo_mailbox(desk)
             configure_service_levels(desk.teams)
             write_demo_macros(desk)
+            articles = write_demo_articles(desk, seed=seed)
+            progress(f"{articles} knowledge-base articles")
             with event_bus.quiet():  # history: no workflow reacts to it as if it were live
                 stats = TicketWriter(desk, cast, progress=progress).run(plans)
             clocks = start_open_ticket_clocks(now)
@@ -178,9 +181,14 @@ def wipe_desk() -> None:
     get_user_model().objects.filter(agent__isnull=False).delete()
     Mailbox.objects.filter(address=DEMO_MAILBOX).delete()
     Macro.objects.all().delete()
+    Article.objects.all().delete()  # versions, votes and attachments go with them
+    Category.objects.all().delete()
+    HelpSearch.objects.all().delete()
     Team.objects.all().delete()
     # Pickers cache teams and agents across requests; these rows went without the actions.
     forget_teams()
     forget_agents()
+    for source in search.sources():  # the index would otherwise point at deleted rows
+        search.remove_kind(source.kind)
     marker_path().unlink(missing_ok=True)
     demo_is_loaded.cache_clear()

@@ -195,7 +195,9 @@
       $all("[data-live-url]").forEach(function (region) {
         // Never replace a panel the agent is working in, nor one already being saved.
         if (region.contains(doc.activeElement) || region.querySelector(".htmx-request") || region.classList.contains("htmx-request")) return;
-        window.htmx.ajax("GET", region.dataset.liveUrl, { source: liveSource(region.id), target: "#" + region.id, swap: "outerHTML" });
+        var refresh = window.htmx.ajax("GET", region.dataset.liveUrl, { source: liveSource(region.id), target: "#" + region.id, swap: "outerHTML" });
+        // A refresh the agent's own change aborted (below) rejects with nothing: expected.
+        if (refresh && refresh.catch) refresh.catch(function () {});
       });
     }, 250);
   }
