@@ -255,3 +255,15 @@ def test_a_colleagues_note_appears_on_an_open_ticket_without_reload(page, desk, 
     expect(draft).to_have_value("Hi Carol, half-written answer")
     expect(draft).to_be_focused()
     assert page.evaluate("window.e2eSamePage") == "still the same page"
+
+
+def test_picking_an_availability_saves_it_at_once(page, desk):
+    sign_in(page, desk, COLLEAGUE)
+    picker = page.get_by_label("Availability")
+    expect(page.locator(".availability-form").get_by_role("button", name="Set")).to_be_hidden()
+    with page.expect_navigation():
+        picker.select_option(label="Away")
+    expect(page.get_by_label("Availability")).to_have_value("away")
+    with page.expect_navigation():
+        page.get_by_label("Availability").select_option(label="Online")
+    expect(page.get_by_label("Availability")).to_have_value("online")

@@ -354,8 +354,18 @@
 
   // --- start ------------------------------------------------------------------
 
+  // Availability saves as soon as it is picked; the Set button stays for pages without JS.
+  function autoSubmitAvailability() {
+    var form = $(".availability-form");
+    if (!form) return;
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.hidden = true;
+    form.querySelector("select").addEventListener("change", function () { form.submit(); });
+  }
+
   function start() {
     updateSelection();
+    autoSubmitAvailability();
     var page = $("[data-ticket-page]");
     if (page) {
       connectTicketSocket(page);
