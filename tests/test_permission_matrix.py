@@ -259,7 +259,7 @@ def _numbers(items) -> set[int]:
 
 LISTS = {
     # name: (role kind, path, how to read the ticket numbers off the response)
-    "inbox": ("agent", "/inbox/", lambda r: _numbers(t for t, _ in r.context["rows"])),
+    "inbox": ("agent", "/inbox/", lambda r: _numbers(row.ticket for row in r.context["rows"])),
     "api tickets": ("api", "/api/v1/tickets", lambda r: _numbers(r.json()["items"])),
     "api contact tickets": (
         "api",

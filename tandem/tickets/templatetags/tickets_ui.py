@@ -59,7 +59,7 @@ def short_relative(value: dt.datetime, now: dt.datetime | None = None) -> str:
 
 
 @register.simple_tag
-def reltime(value: dt.datetime | None):
+def reltime(value: dt.datetime | None, now: dt.datetime | None = None):
     """A <time> with the relative form shown and the exact one in its title."""
     if value is None:
         return format_html('<span class="muted">{}</span>', "never")
@@ -68,7 +68,7 @@ def reltime(value: dt.datetime | None):
         '<time datetime="{}" title="{}">{}</time>',
         value.isoformat(),
         local.strftime("%a %-d %b %Y, %H:%M %Z"),
-        short_relative(value),
+        short_relative(value, now),
     )
 
 

@@ -19,7 +19,7 @@ T0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
 
 def numbers(response) -> list[int]:
-    return [ticket.number for ticket, _ in response.context["rows"]]
+    return [row.ticket.number for row in response.context["rows"]]
 
 
 def signed_in(client, agent):
@@ -223,6 +223,16 @@ def test_row_links_carry_the_list_and_position(client, agent, desk):
     expected = reverse("tickets:detail", args=[desk["mine_pending"].number])
     assert f'href="{expected}?in=view%3Dmine%26sort%3Dnumber&amp;pos=' in html
 
+
+
+def test_tag_links_keep_the_view_and_encode_the_name(client, agent, team, customer):
+    factories.make_ticket(subject="Odd tag", contact=customer, team=team, tags=["größe"])
+    response = signed_in(client, agent).get(INBOX, {"view": "unassigned"})
+    html = response.content.decode()
+    assert f'href="{INBOX}?view=unassigned&amp;tag=gr%C3%B6%C3%9Fe"' in html
+    assert ">größe</a>" in html
+    on_default_view = signed_in(client, agent).get(INBOX).content.decode()
+    assert f'href="{INBOX}?tag=gr%C3%B6%C3%9Fe"' in on_default_view
 
 class TestPagination:
     @pytest.fixture

@@ -94,4 +94,4 @@ def test_new_ticket_lands_in_unassigned(client, agent):
     client.post(NEW, form())
     ticket = Ticket.objects.get()
     response = client.get(reverse("tickets:inbox"), {"view": "unassigned"})
-    assert [t.number for t, _ in response.context["rows"]] == [ticket.number]
+    assert [row.ticket.number for row in response.context["rows"]] == [ticket.number]

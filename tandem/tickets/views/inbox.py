@@ -13,6 +13,7 @@ from tandem.people.models import Track
 from tandem.tickets.forms import SUBMIT_AS, NumberForm
 from tandem.tickets.models import Channel, Priority, Status
 from tandem.tickets.queries import INBOX_VIEWS, SORTS, inbox_page, ticket_for
+from tandem.tickets.views.inbox_rows import inbox_rows
 from tandem.tickets.views.list_state import ListState
 
 PAGE_SIZE = 50
@@ -40,7 +41,7 @@ def inbox(request):
     list_query = state.query()
     context = {
         "state": state,
-        "rows": [(ticket, state.position_of(ticket)) for ticket in page.items],
+        "rows": inbox_rows(page.items, state),
         "list_query": list_query,
         "next_query": state.query(cursor=page.next_cursor) if page.next_cursor else "",
         "is_later_page": bool(cursor),

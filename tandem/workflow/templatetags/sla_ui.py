@@ -37,12 +37,12 @@ def _state(sla, due: dt.datetime, now: dt.datetime) -> str:
 
 
 @register.simple_tag
-def sla_next_due(ticket):
+def sla_next_due(ticket, now: dt.datetime | None = None):
     """The earliest running target's due time, relative, coloured by urgency."""
     sla = ticket_sla(ticket)
     if sla is None or sla.next_due_at is None:
         return format_html('<span class="muted">{}</span>', "—")
-    now = timezone.now()
+    now = now or timezone.now()
     due = sla.next_due_at
     state = _state(sla, due, now)
     remaining = int((due - now).total_seconds())

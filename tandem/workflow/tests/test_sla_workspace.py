@@ -29,7 +29,7 @@ def clocks(team, agent):
 
 
 def numbers(response) -> set[int]:
-    return {ticket.number for ticket, _ in response.context["rows"]}
+    return {row.ticket.number for row in response.context["rows"]}
 
 
 def test_sla_views_list_breached_and_at_risk_tickets(client, agent, clocks):
