@@ -224,7 +224,6 @@ def test_row_links_carry_the_list_and_position(client, agent, desk):
     assert f'href="{expected}?in=view%3Dmine%26sort%3Dnumber&amp;pos=' in html
 
 
-
 def test_tag_links_keep_the_view_and_encode_the_name(client, agent, team, customer):
     factories.make_ticket(subject="Odd tag", contact=customer, team=team, tags=["größe"])
     response = signed_in(client, agent).get(INBOX, {"view": "unassigned"})
@@ -233,6 +232,7 @@ def test_tag_links_keep_the_view_and_encode_the_name(client, agent, team, custom
     assert ">größe</a>" in html
     on_default_view = signed_in(client, agent).get(INBOX).content.decode()
     assert f'href="{INBOX}?tag=gr%C3%B6%C3%9Fe"' in on_default_view
+
 
 class TestPagination:
     @pytest.fixture
