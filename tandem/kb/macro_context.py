@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
-from django.utils.text import slugify
 
 from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
 from tandem.kb.macro_sandbox import MacroTemplateError, Variables, macro_callable
+from tandem.kb.models import Article
+from tandem.kb.queries import public_articles
 from tandem.people.models import Agent
 from tandem.tickets.models import Ticket
 
@@ -45,34 +45,21 @@ def _custom_fields(path: str, entity: str, values: dict) -> Variables:
     return Variables(path, {key: _shown((values or {}).get(key)) for key in keys})
 
 
-def _public_article_url(article) -> str:
-    slug = getattr(article, "slug", "") or slugify(getattr(article, "title", ""))
-    return f"{settings.BASE_URL}/help/articles/{article.pk}-{slug}/"
-
-
 @macro_callable
 def article_url(article_id: Any) -> str:
-    """The help center link of a published public article (kb Article, looked up lazily)."""
-    try:
-        article_model = apps.get_model("kb", "Article")
-    except LookupError:
-        raise MacroTemplateError(
-            "article_url needs the knowledge base articles, which this desk does not have yet"
-        ) from None
+    """The help center link of a published public article."""
     try:
         pk = int(article_id)
     except (TypeError, ValueError):
         raise MacroTemplateError(f"article_url({article_id!r}): give an article id") from None
-    article = article_model.objects.filter(pk=pk).first()
+    article = Article.objects.filter(pk=pk).first()
     if article is None:
         raise MacroTemplateError(f"article_url({pk}): there is no article {pk}")
-    if getattr(article, "status", "published") != "published" or getattr(
-        article, "audience", "public"
-    ) not in ("public", ""):
+    if not public_articles().filter(pk=pk).exists():
         raise MacroTemplateError(
             f"article_url({pk}): the article is not published in the public help center"
         )
-    return _public_article_url(article)
+    return f"{settings.BASE_URL}{article.get_absolute_url()}"
 
 
 def _agent_variables(agent: Agent) -> Variables:
