@@ -132,18 +132,21 @@ def searches_without_good_result(limit: int = 50) -> list[dict]:
 
 
 def ticket_categories_without_article(limit: int = 50) -> list[dict]:
-    """Ticket categories no published article's category answers, most tickets first."""
+    """Ticket categories no published article answers, most tickets first.
+
+    An article answers a ticket category through its kb category (`ticket_category`, or
+    the category's slug) or through one of its tags: one category per kb category would
+    leave a "Troubleshooting" section unable to answer both crashes and slowness.
+    """
     from tandem.tickets.models import Ticket
 
-    covered = set(
-        Category.objects.filter(articles__status=Article.Status.PUBLISHED)
-        .exclude(ticket_category="")
-        .values_list("ticket_category", flat=True)
-    ) | set(
-        Category.objects.filter(articles__status=Article.Status.PUBLISHED).values_list(
-            "slug", flat=True
-        )
-    )
+    published = Category.objects.filter(articles__status=Article.Status.PUBLISHED)
+    covered = set(published.exclude(ticket_category="").values_list("ticket_category", flat=True))
+    covered |= set(published.values_list("slug", flat=True))
+    for tags in Article.objects.filter(status=Article.Status.PUBLISHED).values_list(
+        "tags", flat=True
+    ):
+        covered.update(tags or ())
     rows = (
         Ticket.objects.exclude(category="")
         .values("category")

@@ -2,7 +2,8 @@
 
 Written through kb.actions like any editor's work, so versions, the search index and the
 help center see them exactly as they would see real articles. One topic the demo tickets
-raise (outages) deliberately has no article, so the knowledge-gap report has a gap to show.
+raise (outages, account changes) deliberately have no article, so the knowledge-gap report
+has gaps to show. An article answers a ticket category through its kb category or its tags.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ and dates; we refund the duplicate.
 """,
                         PUBLIC,
                         PUBLISHED,
-                        ("billing", "refund"),
+                        ("billing", "refunds"),
                     ),
                 ),
             ),
@@ -170,7 +171,7 @@ within **5 to 10 business days**, depending on your bank.
 """,
                         PUBLIC,
                         PUBLISHED,
-                        ("refund",),
+                        ("refunds",),
                     ),
                     (
                         "Refund approval limits",
@@ -204,7 +205,7 @@ request with your order number, and we will chase the carrier.
 """,
                         PUBLIC,
                         PUBLISHED,
-                        ("shipping", "order"),
+                        ("shipping", "orders"),
                     ),
                     (
                         "Change the delivery address of an order",
@@ -214,7 +215,7 @@ can sometimes redirect it; send us a request with the order number and the new a
 """,
                         PUBLIC,
                         PUBLISHED,
-                        ("order",),
+                        ("orders",),
                     ),
                 ),
             ),
@@ -233,7 +234,7 @@ Damaged on arrival? Include a photo and we send a replacement straight away.
 """,
                         PUBLIC,
                         PUBLISHED,
-                        ("return", "order"),
+                        ("returns", "orders"),
                     ),
                 ),
             ),

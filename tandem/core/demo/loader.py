@@ -22,6 +22,7 @@ from tandem.core.demo.service_levels import configure_service_levels, start_open
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
+from tandem.core.search.maintenance import catch_up
 from tandem.kb.models import Article, Category, HelpSearch, Macro
 from tandem.mail.actions import create_mailbox
 from tandem.mail.models import Mailbox
@@ -126,6 +127,10 @@ def load_demo(
                 stats = TicketWriter(desk, cast, progress=progress).run(plans)
             clocks = start_open_ticket_clocks(now)
             progress(f"SLA clocks for {clocks:,} open tickets")
+            # The history was written quietly; index it now rather than leave search
+            # empty until the periodic catch-up comes round.
+            indexed = catch_up(seconds=3600)
+            progress("search index: " + ", ".join(f"{n:,} {kind}" for kind, n in indexed.items()))
     except BaseException:
         wipe_desk()
         raise

@@ -347,11 +347,14 @@ def test_force_wipes_the_desk_and_loads_a_fresh_demo(demo):
     from tandem.core.search.models import SearchDocument
     from tandem.kb.models import Article
 
-    # Nothing of the old desk stays behind, in the tables or in the search index.
+    # Nothing of the old desk stays behind, in the tables or in the search index, and the
+    # new desk is searchable at once.
     assert Article.objects.count() == len(set(Article.objects.values_list("title", flat=True)))
     assert not SearchDocument.objects.filter(kind="ticket").exclude(
         key__in=Ticket.objects.values("number")
     )
+    unmerged = Ticket.objects.filter(merged_into__isnull=True)
+    assert SearchDocument.objects.filter(kind="ticket").count() == unmerged.count()
     assert Ticket.objects.count() == SIZES["small"].tickets
     assert Agent.objects.filter(email=ADMIN_EMAIL).count() == 1
     assert Contact.objects.filter(email=DEMO_CUSTOMER_EMAIL).count() == 1

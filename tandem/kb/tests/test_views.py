@@ -65,6 +65,16 @@ def test_ticket_category_with_a_published_article_is_no_gap(agent_client, public
     assert "<td>account</td>" not in agent_client.get("/kb/gaps/").content.decode()
 
 
+def test_a_published_articles_tag_answers_that_ticket_category(agent_client, agent, ticket):
+    ticket.category = "crash"
+    ticket.save(update_fields=["category"])
+    assert "<td>crash</td>" in agent_client.get("/kb/gaps/").content.decode()
+    draft = actions.create_article(agent=agent, title="App crashes", body="Update.", tags=["crash"])
+    assert "<td>crash</td>" in agent_client.get("/kb/gaps/").content.decode()  # a draft: no
+    actions.publish_article(agent=agent, article=draft)
+    assert "<td>crash</td>" not in agent_client.get("/kb/gaps/").content.decode()
+
+
 def test_agent_creates_saves_and_publishes_in_the_editor(agent_client):
     response = agent_client.post(
         "/kb/new/", {"title": "Change e-mail", "body": "Go to *Profile*.", "audience": "public"}
