@@ -1717,6 +1717,12 @@ def _kb_rows() -> list[Row]:
             kwargs={"number": "{T}"},
             changes=ARTICLE_WRITE,
         ),
+        Row(
+            "kb:ticket_suggestions",
+            GET,
+            workspace(OK, NOT_FOUND, OK, OK),
+            kwargs={"number": "{T}"},
+        ),
         Row("kb:edit", GET, every_agent(OK), kwargs=draft),
         Row(
             "kb:edit",

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core.errors import InvalidInput, NotAllowed
 from tandem.core.permissions import agent_required
@@ -19,6 +19,7 @@ from tandem.kb.markdown import render_markdown
 from tandem.kb.models import Article, Category, Section
 from tandem.kb.queries import (
     article_for,
+    articles_for_ticket,
     articles_visible_to,
     deflection_stats,
     searches_without_good_result,
@@ -271,6 +272,20 @@ def from_ticket(request, number: int):
         return redirect("tickets:detail", number)
     messages.success(request, f"Draft created from ticket #{number}; edit it before publishing.")
     return redirect("kb:edit", article_id=article.pk)
+
+
+@require_GET
+@agent_required
+def ticket_suggestions(request, number: int):
+    """The ticket page's knowledge panel (htmx, after the page): articles to read or link."""
+    from tandem.tickets.queries import ticket_for
+
+    ticket = ticket_for(request.agent, number)
+    return render(
+        request,
+        "kb/editor/_ticket_suggestions.html",
+        {"suggestions": articles_for_ticket(ticket), "ticket": ticket},
+    )
 
 
 @agent_required

@@ -96,6 +96,43 @@ def suggested_articles(text: str, *, limit: int = 3) -> list[Article]:
     return [hit.article for hit in search_public_articles(text[:500], limit=limit, any_term=True)]
 
 
+@dataclass(frozen=True)
+class TicketSuggestion:
+    article: Article
+    internal: bool  # agents only: to read, never to send to the customer
+    public_url: str  # what a reply links to (absolute: it is read in the customer's mail)
+
+
+def articles_for_ticket(ticket, *, limit: int = 3) -> list[TicketSuggestion]:
+    """Published articles that may answer this ticket: its subject and first message."""
+    from django.conf import settings
+
+    first = ticket.messages.order_by("created_at", "id").values_list("body", flat=True).first()
+    text = f"{ticket.subject} {first or ''}"[:500]
+    if not text.strip():
+        return []
+    page = search.query(
+        text,
+        kinds=[ARTICLE],
+        facets={"status": Article.Status.PUBLISHED.value},
+        limit=limit,
+        any_term=True,
+    )
+    # The table has the last word on status (see search_public_articles).
+    by_id = Article.objects.filter(status=Article.Status.PUBLISHED).in_bulk(
+        [hit.key for hit in page.hits]
+    )
+    return [
+        TicketSuggestion(
+            article=article,
+            internal=article.audience != Article.Audience.PUBLIC,
+            public_url=f"{settings.BASE_URL}{article.get_absolute_url()}",
+        )
+        for article in (by_id.get(hit.key) for hit in page.hits)
+        if article is not None
+    ]
+
+
 # --- reports ------------------------------------------------------------------------------
 
 

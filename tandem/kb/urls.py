@@ -28,6 +28,11 @@ urlpatterns = [
     path("kb/preview/", editor_views.preview, name="preview"),
     path("kb/gaps/", editor_views.gap_report, name="gaps"),
     path("kb/from-ticket/<int:number>/", editor_views.from_ticket, name="from_ticket"),
+    path(
+        "kb/for-ticket/<int:number>/",
+        editor_views.ticket_suggestions,
+        name="ticket_suggestions",
+    ),
     path("kb/<int:article_id>/", editor_views.edit_article, name="edit"),
     path("kb/<int:article_id>/status/", editor_views.change_status, name="status"),
     path("kb/<int:article_id>/history/", editor_views.history, name="history"),

@@ -4,6 +4,7 @@ article from ticket, reply-link counting and the knowledge-gap report."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from tandem.kb import actions
 from tandem.kb.models import Article, HelpSearch
@@ -145,3 +146,30 @@ def test_public_agent_replies_with_article_links_are_counted(agent, ticket, publ
     )
     public_article.refresh_from_db()
     assert public_article.linked_in_replies == 1
+
+
+def test_ticket_page_panel_suggests_published_articles_to_read_or_link(
+    agent_client, ticket, public_article, internal_article, draft_article
+):
+    # "Cannot log in: the login page says my password is wrong." shares "password".
+    response = agent_client.get(f"/kb/for-ticket/{ticket.number}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    public_url = f"{settings.BASE_URL}/help/articles/{public_article.pk}-reset-your-password/"
+    assert f'data-insert-link="{public_url}"' in html
+    # Agents-only: listed to read in the editor, with no link to send to the customer.
+    assert f'href="/kb/{internal_article.pk}/"' in html and "agents only" in html
+    assert html.count("data-insert-link=") == 1
+    assert draft_article.title not in html
+
+
+def test_ticket_suggestions_follow_ticket_visibility(other_team_agent, ticket, public_article):
+    from tandem.portal.tests import signed_in
+
+    client = signed_in.agent_client(other_team_agent)
+    assert client.get(f"/kb/for-ticket/{ticket.number}/").status_code == 404
+
+
+def test_ticket_without_a_matching_article_says_so(agent_client, ticket):
+    html = agent_client.get(f"/kb/for-ticket/{ticket.number}/").content.decode()
+    assert "No published article matches this ticket yet." in html

@@ -354,6 +354,24 @@
 
   // --- start ------------------------------------------------------------------
 
+  // "Insert link" next to a suggested article: its title and URL go where the cursor is in
+  // the reply, as the agent would have pasted them (the reply-link counter sees the URL).
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-link]");
+    if (!button) return;
+    var box = doc.getElementById("composer-body");
+    if (!box) return;
+    var text = button.dataset.insertTitle + ": " + button.dataset.insertLink;
+    var start = box.selectionStart, end = box.selectionEnd, value = box.value;
+    var before = value.slice(0, start), after = value.slice(end);
+    if (before && !/\s$/.test(before)) text = "\n" + text;
+    if (after && !/^\s/.test(after)) text = text + "\n";
+    box.value = before + text + after;
+    box.focus();
+    box.selectionStart = box.selectionEnd = before.length + text.length;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
   // Availability saves as soon as it is picked; the Set button stays for pages without JS.
   function autoSubmitAvailability() {
     var form = $(".availability-form");
