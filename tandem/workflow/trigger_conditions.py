@@ -179,3 +179,28 @@ def evaluate(conditions: dict | None, facts: dict) -> tuple[bool, list[dict]]:
 
 def matches(conditions: dict | None, facts: dict) -> bool:
     return evaluate(conditions, facts)[0]
+
+
+def compile_conditions(conditions: dict | None) -> Callable[[dict], bool]:
+    """`conditions` as one predicate over facts, the same answer as `matches`: parsed once
+    when the rule set is cached, not on every event, and stopping at the first answer."""
+    conditions = conditions or {}
+    try:
+        alls = [_compile_one(c) for c in conditions.get("all", [])]
+        anys = [_compile_one(c) for c in conditions.get("any", [])]
+    except (KeyError, TypeError, AttributeError):
+        # A rule written around the validation: keep whatever `matches` does with it.
+        return lambda facts: matches(conditions, facts)
+
+    def predicate(facts: dict) -> bool:
+        return all(test(facts) for test in alls) and (not anys or any(test(facts) for test in anys))
+
+    return predicate
+
+
+def _compile_one(condition: dict) -> Callable[[dict], bool]:
+    name, op = condition["field"], condition["op"]
+    if op in CHANGE_OPS or name.startswith("custom_fields."):
+        return lambda facts: condition_holds(condition, facts)
+    test, value = OPERATORS[op].test, condition.get("value")
+    return lambda facts: test(facts.get(name), value)

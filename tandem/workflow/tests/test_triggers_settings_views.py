@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tandem.testing import factories
+from tandem.workflow.actions import create_trigger
 from tandem.workflow.models import Automation, Trigger, TriggerRun
-from tandem.workflow.triggers import create_trigger
 
 pytestmark = pytest.mark.django_db
 
