@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tandem.core.business_time import business_minutes_between
 from tandem.tickets.models import Status, Ticket
-from tandem.workflow import trigger_conditions
+from tandem.workflow.conditions import trigger_conditions_match
 from tandem.workflow.models import Automation, TimeCondition, TriggerRun
 from tandem.workflow.triggers import record_fired, run_rule_actions
 from tandem.workflow.triggers_facts import facts_for
@@ -77,7 +77,7 @@ def run_automation(automation: Automation, *, now: dt.datetime | None = None) ->
         if not time_condition_met(automation, ticket, now=now):
             continue
         facts = facts_for(ticket, event_type="", at=now)
-        if not trigger_conditions.matches(automation.conditions, facts):
+        if not trigger_conditions_match(automation.conditions, facts):
             continue
         start = period_start(automation, ticket)
         try:

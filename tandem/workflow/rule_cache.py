@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.workflow import trigger_conditions
+from tandem.workflow.conditions import compile_trigger_conditions
 from tandem.workflow.models import RulesVersion, Trigger
 
 
@@ -59,7 +59,7 @@ def _load(token: str | None) -> RuleSet:
             trigger=trigger,
             order=order,
             events=frozenset(trigger.events),
-            matches=trigger_conditions.compile_conditions(trigger.conditions),
+            matches=compile_trigger_conditions(trigger.conditions),
         )
         for event in compiled.events:
             by_event.setdefault(event, []).append(compiled)

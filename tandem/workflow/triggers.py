@@ -20,7 +20,8 @@ from tandem.core import event_bus
 from tandem.core.errors import InvalidInput
 from tandem.people.actors import Actor
 from tandem.tickets.models import Ticket, TicketEvent
-from tandem.workflow import rule_cache, trigger_conditions
+from tandem.workflow import rule_cache
+from tandem.workflow.conditions import evaluate_trigger_conditions
 from tandem.workflow.models import Trigger, TriggerRun
 from tandem.workflow.triggers_actions import (
     RuleContext,
@@ -163,7 +164,7 @@ def dry_run(*, trigger: Trigger, ticket: Ticket, event: TicketEvent | None = Non
         event=event,
         at=event.created_at if event else timezone.now(),
     )
-    matched, results = trigger_conditions.evaluate(trigger.conditions, facts)
+    matched, results = evaluate_trigger_conditions(trigger.conditions, facts)
     listens = event_type in trigger.events
     return {
         "trigger": trigger.pk,

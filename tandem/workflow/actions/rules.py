@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.tickets.models import Status
-from tandem.workflow import trigger_conditions
+from tandem.workflow.conditions import validate_trigger_conditions
 from tandem.workflow.models import Automation, TimeCondition, Trigger, TriggerEvent
 from tandem.workflow.rule_cache import rules_changed
 from tandem.workflow.triggers_actions import validate_actions
 
+# What a write may set on each kind of rule.
 TRIGGER_FIELDS = {"name", "position", "active", "events", "conditions", "actions"}
 AUTOMATION_FIELDS = {
     "name",
@@ -34,9 +35,22 @@ DIRECTIONS = ("up", "down")
 Rule = TypeVar("Rule", Trigger, Automation)
 
 
-def _last_position(model: type[models.Model]) -> int:
-    last = model.objects.order_by("-position").values_list("position", flat=True).first()
-    return last or 0
+def _create(model: type[Rule], values: dict) -> Rule:
+    """A new rule from validated values; without a position it runs last."""
+    if "position" not in values:
+        last = model.objects.order_by("-position").values_list("position", flat=True).first()
+        values["position"] = (last or 0) + 1
+    rule = model.objects.create(**values)
+    rules_changed()
+    return rule
+
+
+def _update(rule: Rule, values: dict) -> Rule:
+    for name, value in values.items():
+        setattr(rule, name, value)
+    rule.save(update_fields=[*values, "updated_at"])
+    rules_changed()
+    return rule
 
 
 # --- triggers -------------------------------------------------------------------------------
@@ -62,7 +76,7 @@ def _validate_trigger(values: dict, *, instance: Trigger | None = None) -> dict:
                 known = ", ".join(TriggerEvent.values)
                 errors.append(FieldError("events", f"unknown {bad}; use {known}"))
     if "conditions" in values:
-        errors += trigger_conditions.validate_conditions(values["conditions"])
+        errors += validate_trigger_conditions(values["conditions"])
     if "actions" in values or instance is None:
         errors += validate_actions(values.get("actions"))
     if "position" in values and (not isinstance(values["position"], int) or values["position"] < 0):
@@ -76,21 +90,12 @@ def _validate_trigger(values: dict, *, instance: Trigger | None = None) -> dict:
 
 @transaction.atomic
 def create_trigger(**values) -> Trigger:
-    values = _validate_trigger(dict(values))
-    values.setdefault("position", _last_position(Trigger) + 1)
-    trigger = Trigger.objects.create(**values)
-    rules_changed()
-    return trigger
+    return _create(Trigger, _validate_trigger(dict(values)))
 
 
 @transaction.atomic
 def update_trigger(*, trigger: Trigger, **values) -> Trigger:
-    values = _validate_trigger(dict(values), instance=trigger)
-    for name, value in values.items():
-        setattr(trigger, name, value)
-    trigger.save(update_fields=[*values, "updated_at"])
-    rules_changed()
-    return trigger
+    return _update(trigger, _validate_trigger(dict(values), instance=trigger))
 
 
 @transaction.atomic
@@ -135,7 +140,7 @@ def _validate_automation(values: dict, *, instance: Automation | None = None) ->
     minutes = merged.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
         errors.append(FieldError("minutes", "must be a whole number of minutes above 0"))
-    errors += trigger_conditions.validate_conditions(merged.get("conditions") or {})
+    errors += validate_trigger_conditions(merged.get("conditions") or {})
     errors += validate_actions(merged.get("actions"))
     if errors:
         raise InvalidInput(errors)
@@ -146,21 +151,12 @@ def _validate_automation(values: dict, *, instance: Automation | None = None) ->
 
 @transaction.atomic
 def create_automation(**values) -> Automation:
-    values = _validate_automation(dict(values))
-    values.setdefault("position", _last_position(Automation) + 1)
-    automation = Automation.objects.create(**values)
-    rules_changed()
-    return automation
+    return _create(Automation, _validate_automation(dict(values)))
 
 
 @transaction.atomic
 def update_automation(*, automation: Automation, **values) -> Automation:
-    values = _validate_automation(dict(values), instance=automation)
-    for name, value in values.items():
-        setattr(automation, name, value)
-    automation.save(update_fields=[*values, "updated_at"])
-    rules_changed()
-    return automation
+    return _update(automation, _validate_automation(dict(values), instance=automation))
 
 
 @transaction.atomic
@@ -178,7 +174,7 @@ def move_automation(*, automation: Automation, direction: str) -> Automation:
 # --- order ----------------------------------------------------------------------------------
 
 
-def _move(model: type[Trigger] | type[Automation], rule: Rule, direction: str) -> Rule:
+def _move(model: type[Rule], rule: Rule, direction: str) -> Rule:
     """Swap `rule` with its neighbour in `direction` (the first stays first, the last last) and
     number every rule 1..n, so that equal or sparse positions never make the order ambiguous.
     The rows are locked first: two admins moving at once cannot interleave their swaps."""
