@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         clock = EngineClock(trigger_engine.on_ticket_events)
         event_bus.subscribe(trigger_engine.SUBSCRIBER_NAME, clock)  # same name: same place
         baseline, engine_baseline = _time_events(
-            tickets, ["high", "normal"], actor, update_ticket, clock
+            tickets, ["high", "low"], actor, update_ticket, clock
         )
 
         # Conditions that are evaluated but do not match, so the cost is evaluation, not actions.
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         listening = sum(1 for t in Trigger.objects.all() if "priority_changed" in t.events)
         with_triggers, engine_with = _time_events(
-            tickets, ["low", "urgent"], actor, update_ticket, clock
+            tickets, ["urgent", "normal"], actor, update_ticket, clock
         )
 
     def summary(values: list[float]) -> dict:
