@@ -11,7 +11,7 @@ longer matches.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -29,7 +29,7 @@ class CompiledTrigger:
     trigger: Trigger
     order: int
     events: frozenset[str]
-    matches: Callable[[dict], bool]
+    matches: Callable[[Mapping], bool]
 
 
 @dataclass(frozen=True)
