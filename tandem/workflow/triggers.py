@@ -28,7 +28,7 @@ from tandem.workflow.triggers_actions import (
     apply_action,
     describe_action,
 )
-from tandem.workflow.triggers_facts import facts_for, trigger_event_of, trigger_events
+from tandem.workflow.triggers_facts import Facts, facts_for, trigger_event_of, trigger_events
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,10 @@ def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
     memory = event_bus.chain()
     changed = False
     at = timezone.now()
-    # Facts are built once per event type and again only after a trigger changed the ticket:
-    # with hundreds of triggers, evaluation must cost a dictionary lookup, not queries.
-    facts_by_event: dict[str, tuple[Ticket, dict]] = {}
+    # Facts are built once per event type and again only after a trigger changed the ticket
+    # (the costly ones only when a condition reads them): with hundreds of triggers,
+    # evaluation must cost dictionary lookups, not queries.
+    facts_by_event: dict[str, tuple[Ticket, Facts]] = {}
     for compiled in listening:
         trigger = compiled.trigger
         key = _fired_key(trigger.pk, batch.ticket.pk)

@@ -40,6 +40,7 @@ def _save(request, form, save, *, label: str, back: str):
 
 
 def _move(request, move, **rule) -> None:
+    """One place up or down; a bad direction (a hand-made POST) is told, nothing moves."""
     try:
         move(**rule, direction=request.POST.get("direction", ""))
     except InvalidInput as error:
