@@ -15,6 +15,9 @@ def _media_in_tmp(settings, tmp_path):
     ]
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # cached sessions, rate limits and picker lists never leak between tests
+    from tandem.workflow.rule_cache import forget_local_rules
+
+    forget_local_rules()  # nor a test's triggers, cached in this process
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -496,6 +496,11 @@ def tables(*labels: str) -> frozenset[str]:
     return frozenset(labels)
 
 
+# Every trigger or automation write also changes the rules' version stamp (workflow.rule_cache).
+TRIGGER_WRITE = tables("workflow.trigger", "workflow.rulesversion")
+AUTOMATION_WRITE = tables("workflow.automation", "workflow.rulesversion")
+
+
 TICKET_WRITE = tables("tickets.ticket", "tickets.ticketevent")
 NEW_MESSAGE = tables("tickets.ticket", "tickets.message", "tickets.ticketevent")
 # A public reply goes out through the customer's channel: with email on, an outbox row.
@@ -888,7 +893,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/triggers/")),
             data={"name": "Refunds", "events": ["ticket_created"], "add_tags": "refund"},
-            changes=tables("workflow.trigger"),
+            changes=TRIGGER_WRITE,
         ),
         Row("settings:trigger", GET, admins_only(OK), kwargs={"pk": "{trigger}"}),
         Row(
@@ -897,14 +902,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/triggers/")),
             kwargs={"pk": "{trigger}"},
             data={"name": "Matrix trigger", "events": ["ticket_created"], "add_tags": "y"},
-            changes=tables("workflow.trigger"),
+            changes=TRIGGER_WRITE,
         ),
         Row(
             "settings:trigger_active",
             POST,
             admins_only(done(302, "/settings/triggers/")),
             kwargs={"pk": "{trigger}"},
-            changes=tables("workflow.trigger"),
+            changes=TRIGGER_WRITE,
         ),
         Row(
             "settings:trigger_move",
@@ -912,7 +917,7 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/triggers/")),
             kwargs={"pk": "{trigger}"},
             data={"direction": "down"},
-            changes=tables("workflow.trigger"),
+            changes=TRIGGER_WRITE,
         ),
         Row(
             "settings:trigger_dry_run",
@@ -926,7 +931,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/triggers/")),
             kwargs={"pk": "{trigger}"},
-            changes=tables("workflow.trigger"),
+            changes=TRIGGER_WRITE,
         ),
         Row("settings:automations", GET, admins_only(OK)),
         Row("settings:automation_new", GET, admins_only(OK)),
@@ -940,7 +945,7 @@ def _settings_rows() -> list[Row]:
                 "minutes": "10080",
                 "set_status": "closed",
             },
-            changes=tables("workflow.automation"),
+            changes=AUTOMATION_WRITE,
         ),
         Row("settings:automation", GET, admins_only(OK), kwargs={"pk": "{automation}"}),
         Row(
@@ -954,14 +959,14 @@ def _settings_rows() -> list[Row]:
                 "minutes": "60",
                 "add_tags": "y",
             },
-            changes=tables("workflow.automation"),
+            changes=AUTOMATION_WRITE,
         ),
         Row(
             "settings:automation_active",
             POST,
             admins_only(done(302, "/settings/automations/")),
             kwargs={"pk": "{automation}"},
-            changes=tables("workflow.automation"),
+            changes=AUTOMATION_WRITE,
         ),
         Row(
             "settings:automation_move",
@@ -969,14 +974,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/automations/")),
             kwargs={"pk": "{automation}"},
             data={"direction": "up"},
-            changes=tables("workflow.automation"),
+            changes=AUTOMATION_WRITE,
         ),
         Row(
             "settings:automation_delete",
             POST,
             admins_only(done(302, "/settings/automations/")),
             kwargs={"pk": "{automation}"},
-            changes=tables("workflow.automation"),
+            changes=AUTOMATION_WRITE,
         ),
         Row("settings:assignment", GET, admins_only(OK)),
         Row("settings:team_assignment", GET, admins_only(OK), kwargs={"pk": "{team_x}"}),
@@ -1801,13 +1806,21 @@ def _rule_rows(row) -> list:
         ("triggers", trigger, new_trigger),
         ("automations", automation, new_automation),
     ):
-        table = tables(f"workflow.{kind[:-1]}")
+        table = tables(f"workflow.{kind[:-1]}", "workflow.rulesversion")
         path = f"/{kind}/{{{next(iter(key))}}}"
         rows += [
             row("GET", f"/{kind}", api_admins(OK)),
             row("POST", f"/{kind}", api_admins(done(201)), data=new, changes=table),
             row("GET", path, api_admins(OK), key),
             row("PATCH", path, api_admins(done(200)), key, data={"active": True}, changes=table),
+            row(
+                "POST",
+                f"{path}/move",
+                api_admins(done(200)),
+                key,
+                data={"direction": "down"},
+                changes=table,
+            ),
             row("DELETE", path, api_admins(done(204)), key, changes=table),
         ]
     rows += [

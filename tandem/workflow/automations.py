@@ -12,12 +12,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from tandem.core.business_time import business_minutes_between
-from tandem.core.errors import FieldError, InvalidInput
 from tandem.tickets.models import Status, Ticket
-from tandem.workflow import trigger_conditions
+from tandem.workflow.conditions import trigger_conditions_match
 from tandem.workflow.models import Automation, TimeCondition, TriggerRun
 from tandem.workflow.triggers import record_fired, run_rule_actions
-from tandem.workflow.triggers_actions import validate_actions
 from tandem.workflow.triggers_facts import facts_for
 
 log = logging.getLogger(__name__)
@@ -79,7 +77,7 @@ def run_automation(automation: Automation, *, now: dt.datetime | None = None) ->
         if not time_condition_met(automation, ticket, now=now):
             continue
         facts = facts_for(ticket, event_type="", at=now)
-        if not trigger_conditions.matches(automation.conditions, facts):
+        if not trigger_conditions_match(automation.conditions, facts):
             continue
         start = period_start(automation, ticket)
         try:
@@ -109,84 +107,3 @@ def run_automations(*, now: dt.datetime | None = None) -> int:
     for automation in Automation.objects.filter(active=True).order_by("position", "id"):
         fired += len(run_automation(automation, now=now))
     return fired
-
-
-AUTOMATION_FIELDS = {
-    "name",
-    "position",
-    "active",
-    "time_condition",
-    "status",
-    "minutes",
-    "business_hours",
-    "conditions",
-    "actions",
-}
-
-
-def _validate(values: dict, *, instance: Automation | None = None) -> dict:
-    errors = [
-        FieldError(n, "is not an automation field") for n in sorted(set(values) - AUTOMATION_FIELDS)
-    ]
-    merged = {
-        **({} if instance is None else {f: getattr(instance, f) for f in AUTOMATION_FIELDS}),
-        **values,
-    }
-    name = (merged.get("name") or "").strip()
-    if not name:
-        errors.append(FieldError("name", "may not be empty"))
-    elif Automation.objects.filter(name=name).exclude(pk=getattr(instance, "pk", None)).exists():
-        errors.append(FieldError("name", f"an automation named {name!r} exists"))
-    if merged.get("time_condition") not in TimeCondition.values:
-        errors.append(
-            FieldError("time_condition", f"must be one of {', '.join(TimeCondition.values)}")
-        )
-    if merged.get("time_condition") == TimeCondition.STATUS_FOR and merged.get("status") not in (
-        Status.NEW,
-        Status.OPEN,
-        Status.PENDING,
-        Status.ON_HOLD,
-    ):
-        errors.append(FieldError("status", "must be an unsolved status for 'status_for'"))
-    minutes = merged.get("minutes")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        errors.append(FieldError("minutes", "must be a whole number of minutes above 0"))
-    errors += trigger_conditions.validate_conditions(merged.get("conditions") or {})
-    errors += validate_actions(merged.get("actions"))
-    if errors:
-        raise InvalidInput(errors)
-    if "name" in values:
-        values["name"] = name
-    return values
-
-
-@transaction.atomic
-def create_automation(**values) -> Automation:
-    values = _validate(dict(values))
-    if "position" not in values:
-        last = Automation.objects.order_by("-position").values_list("position", flat=True).first()
-        values["position"] = (last or 0) + 1
-    return Automation.objects.create(**values)
-
-
-@transaction.atomic
-def update_automation(*, automation: Automation, **values) -> Automation:
-    values = _validate(dict(values), instance=automation)
-    for name, value in values.items():
-        setattr(automation, name, value)
-    automation.save(update_fields=[*values, "updated_at"])
-    return automation
-
-
-@transaction.atomic
-def delete_automation(*, automation: Automation) -> None:
-    automation.delete()
-
-
-@transaction.atomic
-def reorder_automations(*, order: list[int]) -> None:
-    """Positions 1..n in the order given; automations not named keep their order after."""
-    rest = Automation.objects.exclude(pk__in=order).order_by("position", "id")
-    ids = [*order, *rest.values_list("pk", flat=True)]
-    for position, pk in enumerate(ids, start=1):
-        Automation.objects.filter(pk=pk).update(position=position)

@@ -45,7 +45,7 @@ def ticket_facts(ticket: Ticket) -> dict:
 
 def first_match(rules, facts: dict) -> tuple[RoutingRule | None, str]:
     for rule in rules:
-        outcome = conditions.evaluate(rule.conditions, facts)
+        outcome = conditions.evaluate_routing_conditions(rule.conditions, facts)
         if outcome.matched:
             return rule, f"rule {rule.name!r} matched {outcome.reason}"
     return None, ""

@@ -38,7 +38,9 @@ def _clean(values: dict[str, Any], *, rule: RoutingRule | None) -> dict[str, Any
         cleaned["name"] = name[:120]
     if "conditions" in values:
         try:
-            cleaned["conditions"] = condition_sets.validate(values["conditions"] or {})
+            cleaned["conditions"] = condition_sets.validate_routing_conditions(
+                values["conditions"] or {}
+            )
         except InvalidInput as error:
             errors += error.errors
     if values.get("set_track") and values["set_track"] not in Track.values:

@@ -6,15 +6,15 @@ from django import forms
 
 from tandem.people.forms import WorkspaceForm
 from tandem.people.models import Team, Track
-from tandem.workflow.conditions import FIELDS, LIST, OPERATORS, field_kind
+from tandem.workflow.conditions import LIST, ROUTING_FACTS, ROUTING_OPERATORS, field_kind
 from tandem.workflow.models import RoutingRule
 
 CONDITION_HELP = (
     "One per line: field, operator, value, e.g. <code>subject contains invoice</code> or "
     "<code>priority in high, urgent</code>. Fields: "
-    + ", ".join(FIELDS)
+    + ", ".join(ROUTING_FACTS)
     + ", custom_fields.&lt;key&gt;. Operators: "
-    + ", ".join(OPERATORS)
+    + ", ".join(ROUTING_OPERATORS)
     + ". No lines: every ticket matches."
 )
 LIST_OPS = {"in", "includes", "excludes"}

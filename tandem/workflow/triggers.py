@@ -1,5 +1,5 @@
 """The trigger engine: a bus subscriber that runs active triggers, in order, on what an action
-just did to a ticket, plus the dry run and the rules' write actions.
+just did to a ticket, plus the dry run (the rules' writes are in actions/rules.py).
 
 Loop safety: the event chain's memory (`event_bus.chain()`) records each (trigger, ticket) that
 fired, so a trigger fires at most once per ticket per chain even when its own change, or another
@@ -17,18 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.core import event_bus
-from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.errors import InvalidInput
 from tandem.people.actors import Actor
 from tandem.tickets.models import Ticket, TicketEvent
-from tandem.workflow import trigger_conditions
-from tandem.workflow.models import Trigger, TriggerEvent, TriggerRun
+from tandem.workflow import rule_cache
+from tandem.workflow.conditions import evaluate_trigger_conditions
+from tandem.workflow.models import Trigger, TriggerRun
 from tandem.workflow.triggers_actions import (
     RuleContext,
     apply_action,
     describe_action,
-    validate_actions,
 )
-from tandem.workflow.triggers_facts import facts_for, trigger_event_of, trigger_events
+from tandem.workflow.triggers_facts import Facts, facts_for, trigger_event_of, trigger_events
 
 log = logging.getLogger(__name__)
 
@@ -93,29 +93,27 @@ def record_fired(
     return run
 
 
-def active_triggers() -> list[Trigger]:
-    return list(Trigger.objects.filter(active=True).order_by("position", "id"))
-
-
 def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
     """Bus subscriber: run every active trigger listening for an event in `batch`."""
     happened = trigger_events(batch.events)
     if not happened:
         return False
-    triggers = [t for t in active_triggers() if set(t.events) & set(happened)]
-    if not triggers:
+    listening = rule_cache.active_rules().listening(happened)
+    if not listening:
         return False
     memory = event_bus.chain()
     changed = False
     at = timezone.now()
-    # Facts are built once per event type and again only after a trigger changed the ticket:
-    # with hundreds of triggers, evaluation must cost a dictionary lookup, not queries.
-    facts_by_event: dict[str, tuple[Ticket, dict]] = {}
-    for trigger in triggers:
+    # Facts are built once per event type and again only after a trigger changed the ticket
+    # (the costly ones only when a condition reads them): with hundreds of triggers,
+    # evaluation must cost dictionary lookups, not queries.
+    facts_by_event: dict[str, tuple[Ticket, Facts]] = {}
+    for compiled in listening:
+        trigger = compiled.trigger
         key = _fired_key(trigger.pk, batch.ticket.pk)
         if key in memory:
             continue  # fired once in this chain already: its own change must not re-fire it
-        event_type = next(e for e in happened if e in trigger.events)
+        event_type = next(e for e in happened if e in compiled.events)
         if event_type not in facts_by_event:
             ticket = Ticket.objects.select_related("team__calendar", "organization").get(
                 pk=batch.ticket.pk
@@ -131,7 +129,7 @@ def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
                 ),
             )
         ticket, facts = facts_by_event[event_type]
-        if not trigger_conditions.matches(trigger.conditions, facts):
+        if not compiled.matches(facts):
             continue
         memory[key] = True
         changes, error = run_rule_actions(trigger, kind="trigger", ticket=ticket, at=at)
@@ -167,7 +165,7 @@ def dry_run(*, trigger: Trigger, ticket: Ticket, event: TicketEvent | None = Non
         event=event,
         at=event.created_at if event else timezone.now(),
     )
-    matched, results = trigger_conditions.evaluate(trigger.conditions, facts)
+    matched, results = evaluate_trigger_conditions(trigger.conditions, facts)
     listens = event_type in trigger.events
     return {
         "trigger": trigger.pk,
@@ -180,72 +178,3 @@ def dry_run(*, trigger: Trigger, ticket: Ticket, event: TicketEvent | None = Non
         if listens and matched
         else [],
     }
-
-
-# --- the rules' own write actions (settings pages and the API call these) ---
-
-RULE_FIELDS = {"name", "position", "active", "events", "conditions", "actions"}
-
-
-def _validate_trigger(values: dict, *, instance: Trigger | None = None) -> dict:
-    unknown = sorted(set(values) - RULE_FIELDS)
-    errors = [FieldError(name, "is not a trigger field") for name in unknown]
-    if "name" in values or instance is None:
-        name = (values.get("name") or "").strip()
-        if not name:
-            errors.append(FieldError("name", "may not be empty"))
-        elif Trigger.objects.filter(name=name).exclude(pk=getattr(instance, "pk", None)).exists():
-            errors.append(FieldError("name", f"a trigger named {name!r} exists"))
-        values["name"] = name[:120]
-    if "events" in values or instance is None:
-        events = values.get("events")
-        if not isinstance(events, list) or not events:
-            errors.append(FieldError("events", "must list at least one event"))
-        else:
-            bad = [e for e in events if e not in TriggerEvent.values]
-            if bad:
-                known = ", ".join(TriggerEvent.values)
-                errors.append(FieldError("events", f"unknown {bad}; use {known}"))
-    if "conditions" in values:
-        errors += trigger_conditions.validate_conditions(values["conditions"])
-    if "actions" in values or instance is None:
-        errors += validate_actions(values.get("actions"))
-    if "position" in values and (not isinstance(values["position"], int) or values["position"] < 0):
-        errors.append(FieldError("position", "must be a whole number, 0 or more"))
-    if "active" in values and not isinstance(values["active"], bool):
-        errors.append(FieldError("active", "must be true or false"))
-    if errors:
-        raise InvalidInput(errors)
-    return values
-
-
-@transaction.atomic
-def create_trigger(**values) -> Trigger:
-    values = _validate_trigger(dict(values))
-    if "position" not in values:
-        last = Trigger.objects.order_by("-position").values_list("position", flat=True).first()
-        values["position"] = (last or 0) + 1
-    return Trigger.objects.create(**values)
-
-
-@transaction.atomic
-def update_trigger(*, trigger: Trigger, **values) -> Trigger:
-    values = _validate_trigger(dict(values), instance=trigger)
-    for name, value in values.items():
-        setattr(trigger, name, value)
-    trigger.save(update_fields=[*values, "updated_at"])
-    return trigger
-
-
-@transaction.atomic
-def delete_trigger(*, trigger: Trigger) -> None:
-    trigger.delete()
-
-
-@transaction.atomic
-def reorder_triggers(*, order: list[int]) -> None:
-    """Positions 1..n in the order given; triggers not named keep their relative order after."""
-    rest = Trigger.objects.exclude(pk__in=order).order_by("position", "id")
-    ids = [*order, *rest.values_list("pk", flat=True)]
-    for position, pk in enumerate(ids, start=1):
-        Trigger.objects.filter(pk=pk).update(position=position)

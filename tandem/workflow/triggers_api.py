@@ -1,4 +1,5 @@
-"""The triggers and automations router: CRUD for admins' tokens, dry runs and activity logs."""
+"""The triggers and automations router: CRUD and moves for admins' tokens, dry runs and
+activity logs. Every write calls workflow.actions, as the settings pages do."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tandem.api.errors import responses
 from tandem.api.schemas import InputSchema
 from tandem.core.errors import InvalidInput, NotAllowed
 from tandem.tickets.models import Ticket, TicketEvent
-from tandem.workflow import automations, triggers
+from tandem.workflow import actions, triggers
 from tandem.workflow.models import Automation, Trigger, TriggerRun
 
 router = Router(tags=["triggers"])
@@ -67,6 +68,10 @@ class AutomationPatchIn(InputSchema):
     actions: list[Any] | None = None
     active: bool | None = None
     position: int | None = None
+
+
+class MoveIn(InputSchema):
+    direction: str = Field(description="'up' runs it one place earlier, 'down' one later.")
 
 
 class DryRunIn(InputSchema):
@@ -130,7 +135,7 @@ def list_triggers(request: HttpRequest):
 @router.post("/triggers", response={201: dict, **responses(400, 401, 403, 422)})
 def create_trigger(request: HttpRequest, payload: TriggerIn):
     require_admin(request)
-    return Status(201, _trigger_out(triggers.create_trigger(**_given(payload))))
+    return Status(201, _trigger_out(actions.create_trigger(**_given(payload))))
 
 
 @router.get("/triggers/{trigger_id}", response={200: dict, **responses(401, 403, 404)})
@@ -144,14 +149,23 @@ def update_trigger(request: HttpRequest, trigger_id: int, payload: TriggerPatchI
     require_admin(request)
     trigger = get_object_or_404(Trigger, pk=trigger_id)
     values = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return _trigger_out(triggers.update_trigger(trigger=trigger, **values))
+    return _trigger_out(actions.update_trigger(trigger=trigger, **values))
 
 
 @router.delete("/triggers/{trigger_id}", response={204: None, **responses(401, 403, 404)})
 def delete_trigger(request: HttpRequest, trigger_id: int):
     require_admin(request)
-    triggers.delete_trigger(trigger=get_object_or_404(Trigger, pk=trigger_id))
+    actions.delete_trigger(trigger=get_object_or_404(Trigger, pk=trigger_id))
     return Status(204, None)
+
+
+@router.post(
+    "/triggers/{trigger_id}/move", response={200: dict, **responses(400, 401, 403, 404, 422)}
+)
+def move_trigger(request: HttpRequest, trigger_id: int, payload: MoveIn):
+    require_admin(request)
+    trigger = get_object_or_404(Trigger, pk=trigger_id)
+    return _trigger_out(actions.move_trigger(trigger=trigger, direction=payload.direction))
 
 
 @router.post(
@@ -187,7 +201,7 @@ def list_automations(request: HttpRequest):
 @router.post("/automations", response={201: dict, **responses(400, 401, 403, 422)})
 def create_automation(request: HttpRequest, payload: AutomationIn):
     require_admin(request)
-    return Status(201, _automation_out(automations.create_automation(**_given(payload))))
+    return Status(201, _automation_out(actions.create_automation(**_given(payload))))
 
 
 @router.get("/automations/{automation_id}", response={200: dict, **responses(401, 403, 404)})
@@ -203,11 +217,22 @@ def update_automation(request: HttpRequest, automation_id: int, payload: Automat
     require_admin(request)
     automation = get_object_or_404(Automation, pk=automation_id)
     values = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return _automation_out(automations.update_automation(automation=automation, **values))
+    return _automation_out(actions.update_automation(automation=automation, **values))
 
 
 @router.delete("/automations/{automation_id}", response={204: None, **responses(401, 403, 404)})
 def delete_automation(request: HttpRequest, automation_id: int):
     require_admin(request)
-    automations.delete_automation(automation=get_object_or_404(Automation, pk=automation_id))
+    actions.delete_automation(automation=get_object_or_404(Automation, pk=automation_id))
     return Status(204, None)
+
+
+@router.post(
+    "/automations/{automation_id}/move", response={200: dict, **responses(400, 401, 403, 404, 422)}
+)
+def move_automation(request: HttpRequest, automation_id: int, payload: MoveIn):
+    require_admin(request)
+    automation = get_object_or_404(Automation, pk=automation_id)
+    return _automation_out(
+        actions.move_automation(automation=automation, direction=payload.direction)
+    )

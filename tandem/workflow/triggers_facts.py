@@ -1,10 +1,12 @@
 """What a trigger sees: the trigger events a batch of ticket events stands for, and the facts
-(a plain dict) that conditions are evaluated on."""
+(a mapping of plain values) that conditions are evaluated on."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
+from typing import Any
 
 from tandem.core.business_time import is_open_at
 from tandem.tickets.models import Message, Ticket, TicketEvent
@@ -90,6 +92,27 @@ def _message_for(ticket: Ticket, event: TicketEvent | None) -> Message | None:
     return ticket.messages.order_by("-created_at", "-id").first()
 
 
+class Facts(Mapping):
+    """A ticket's facts as conditions read them. The costly ones (a query or a calendar each)
+    are worked out the first time a condition reads them, then kept: most rules test a field
+    or two, and a desk's hundreds of rules must not pay for the message body on every event."""
+
+    def __init__(self, known: dict[str, Any], costly: dict[str, Callable[[], Any]]):
+        self._known = known
+        self._costly = costly
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._known:
+            self._known[name] = self._costly.pop(name)()  # KeyError: no such fact
+        return self._known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._known, *self._costly])
+
+    def __len__(self) -> int:
+        return len(self._known) + len(self._costly)
+
+
 def facts_for(
     ticket: Ticket,
     *,
@@ -97,10 +120,14 @@ def facts_for(
     events: Iterable[TicketEvent] = (),
     event: TicketEvent | None = None,
     at: dt.datetime,
-) -> dict:
-    message = _message_for(ticket, event)
+) -> Facts:
+    @cache
+    def message() -> Message | None:
+        return _message_for(ticket, event)
+
     organization = ticket.organization
-    return {
+    changes = changes_of(events)
+    known = {
         "event": event_type,
         "status": ticket.status,
         "priority": ticket.priority,
@@ -113,11 +140,14 @@ def facts_for(
         "organization": ticket.organization_id,
         "organization_plan": organization.plan if organization else "",
         "subject": ticket.subject,
-        "body": message.body if message else "",
-        "message_automatic": bool(message and (message.meta or {}).get("automatic")),
-        "tags": sorted(ticket.tags.values_list("name", flat=True)),
         "custom_fields": ticket.custom_fields or {},
-        "business_hours": in_business_hours(ticket, at),
-        "changes": changes_of(events),
-        "changed": sorted(changes_of(events)),
+        "changes": changes,
+        "changed": sorted(changes),
     }
+    costly = {
+        "body": lambda: message().body if message() else "",
+        "message_automatic": lambda: bool(message() and (message().meta or {}).get("automatic")),
+        "tags": lambda: sorted(ticket.tags.values_list("name", flat=True)),
+        "business_hours": lambda: in_business_hours(ticket, at),
+    }
+    return Facts(known, costly)

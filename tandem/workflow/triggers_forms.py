@@ -9,15 +9,15 @@ from tandem.core.errors import InvalidInput
 from tandem.people.forms import WorkspaceForm
 from tandem.people.models import Agent, Team
 from tandem.tickets.models import Priority, Status
+from tandem.workflow.conditions import CHANGE_OPS, TRIGGER_FACTS, TRIGGER_OPERATORS
 from tandem.workflow.models import Automation, TimeCondition, Trigger, TriggerEvent
-from tandem.workflow.trigger_conditions import CHANGE_OPS, FIELDS, OPERATORS
 
 CONDITION_HELP = (
     "One per line: field, operator, value, e.g. <code>priority is urgent</code>, "
     "<code>tags includes vip, gold</code> or <code>status changed_to solved</code>. Fields: "
-    + ", ".join(FIELDS)
+    + ", ".join(TRIGGER_FACTS)
     + ", custom_fields.&lt;key&gt;. Operators: "
-    + ", ".join([*OPERATORS, *sorted(CHANGE_OPS)])
+    + ", ".join([*TRIGGER_OPERATORS, *sorted(CHANGE_OPS)])
     + "."
 )
 LIST_OPS = {"in", "not_in", "includes", "excludes", "changed_to", "changed_from"}

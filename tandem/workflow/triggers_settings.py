@@ -1,7 +1,7 @@
 """Settings pages (admins): triggers and automations, in order, with on/off, move up/down,
 create/edit/delete, a dry run against a ticket and each rule's activity log.
 
-Every write goes through triggers.py / automations.py, the same functions the API calls."""
+Every write goes through workflow.actions, the same functions the API calls."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tandem.core.errors import InvalidInput
 from tandem.core.permissions import admin_required
 from tandem.tickets.models import Ticket
-from tandem.workflow import automations, triggers
+from tandem.workflow import actions, triggers
 from tandem.workflow.models import Automation, Trigger
 from tandem.workflow.triggers_forms import (
     AutomationForm,
@@ -23,14 +23,6 @@ from tandem.workflow.triggers_forms import (
 
 INVALID = 422
 RUNS_SHOWN = 50
-
-
-def _moved(ids: list[int], pk: int, up: bool) -> list[int]:
-    at = ids.index(pk)
-    other = at - 1 if up else at + 1
-    if 0 <= other < len(ids):
-        ids[at], ids[other] = ids[other], ids[at]
-    return ids
 
 
 def _save(request, form, save, *, label: str, back: str):
@@ -45,6 +37,14 @@ def _save(request, form, save, *, label: str, back: str):
         return None
     messages.success(request, f"{label} {rule.name} saved.")
     return redirect(back)
+
+
+def _move(request, move, **rule) -> None:
+    """One place up or down; a bad direction (a hand-made POST) is told, nothing moves."""
+    try:
+        move(**rule, direction=request.POST.get("direction", ""))
+    except InvalidInput as error:
+        messages.error(request, str(error))
 
 
 # --- triggers -------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def trigger_list(request):
 @admin_required
 def trigger_new(request):
     form = TriggerForm(request.POST if request.method == "POST" else None)
-    done = _save(request, form, triggers.create_trigger, label="Trigger", back="settings:triggers")
+    done = _save(request, form, actions.create_trigger, label="Trigger", back="settings:triggers")
     return done or render(
         request,
         "workflow/settings/trigger_form.html",
@@ -96,7 +96,7 @@ def trigger_edit(request, pk: int):
     form = TriggerForm.for_trigger(trigger, data=request.POST if request.method == "POST" else None)
 
     def save(**values):
-        return triggers.update_trigger(trigger=trigger, **values)
+        return actions.update_trigger(trigger=trigger, **values)
 
     done = _save(request, form, save, label="Trigger", back="settings:triggers")
     if done:
@@ -109,7 +109,7 @@ def trigger_edit(request, pk: int):
 @require_POST
 def trigger_delete(request, pk: int):
     trigger = get_object_or_404(Trigger, pk=pk)
-    triggers.delete_trigger(trigger=trigger)
+    actions.delete_trigger(trigger=trigger)
     messages.success(request, f"Trigger {trigger.name} deleted.")
     return redirect("settings:triggers")
 
@@ -118,7 +118,7 @@ def trigger_delete(request, pk: int):
 @require_POST
 def trigger_active(request, pk: int):
     trigger = get_object_or_404(Trigger, pk=pk)
-    triggers.update_trigger(trigger=trigger, active=not trigger.active)
+    actions.update_trigger(trigger=trigger, active=not trigger.active)
     state = "on" if trigger.active else "off"
     messages.success(request, f"Trigger {trigger.name} is {state}.")
     return redirect("settings:triggers")
@@ -128,9 +128,7 @@ def trigger_active(request, pk: int):
 @require_POST
 def trigger_move(request, pk: int):
     trigger = get_object_or_404(Trigger, pk=pk)
-    ids = list(Trigger.objects.order_by("position", "id").values_list("pk", flat=True))
-    up = request.POST.get("direction") == "up"
-    triggers.reorder_triggers(order=_moved(ids, trigger.pk, up))
+    _move(request, actions.move_trigger, trigger=trigger)
     return redirect("settings:triggers")
 
 
@@ -169,7 +167,7 @@ def automation_new(request):
     done = _save(
         request,
         form,
-        automations.create_automation,
+        actions.create_automation,
         label="Automation",
         back="settings:automations",
     )
@@ -189,7 +187,7 @@ def automation_edit(request, pk: int):
     )
 
     def save(**values):
-        return automations.update_automation(automation=automation, **values)
+        return actions.update_automation(automation=automation, **values)
 
     done = _save(request, form, save, label="Automation", back="settings:automations")
     if done:
@@ -214,7 +212,7 @@ def automation_edit(request, pk: int):
 @require_POST
 def automation_delete(request, pk: int):
     automation = get_object_or_404(Automation, pk=pk)
-    automations.delete_automation(automation=automation)
+    actions.delete_automation(automation=automation)
     messages.success(request, f"Automation {automation.name} deleted.")
     return redirect("settings:automations")
 
@@ -223,7 +221,7 @@ def automation_delete(request, pk: int):
 @require_POST
 def automation_active(request, pk: int):
     automation = get_object_or_404(Automation, pk=pk)
-    automations.update_automation(automation=automation, active=not automation.active)
+    actions.update_automation(automation=automation, active=not automation.active)
     state = "on" if automation.active else "off"
     messages.success(request, f"Automation {automation.name} is {state}.")
     return redirect("settings:automations")
@@ -233,7 +231,5 @@ def automation_active(request, pk: int):
 @require_POST
 def automation_move(request, pk: int):
     automation = get_object_or_404(Automation, pk=pk)
-    ids = list(Automation.objects.order_by("position", "id").values_list("pk", flat=True))
-    up = request.POST.get("direction") == "up"
-    automations.reorder_automations(order=_moved(ids, automation.pk, up))
+    _move(request, actions.move_automation, automation=automation)
     return redirect("settings:automations")

@@ -86,6 +86,22 @@ class Automation(models.Model):
         return self.name
 
 
+class RulesVersion(models.Model):
+    """One row whose token changes with every write to a trigger or automation.
+
+    Each process caches the compiled active rules (rule_cache.py) and compares this token
+    once per event: a trigger edited in the web process is seen by the job worker on its
+    next event. A random token, not a counter, so a rolled-back write can never be
+    mistaken for a later one that happened to reach the same number.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"rules version {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
 class TriggerRun(models.Model):
     """The activity log: one row each time a trigger or automation fired (or was dry-run)."""
 

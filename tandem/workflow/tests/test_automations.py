@@ -9,7 +9,8 @@ from tandem.core.models import Calendar
 from tandem.people.actors import Actor
 from tandem.tickets import actions
 from tandem.tickets.models import Ticket, TicketEvent
-from tandem.workflow.automations import create_automation, run_automation
+from tandem.workflow.actions import create_automation
+from tandem.workflow.automations import run_automation
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tandem.core.errors import InvalidInput
-from tandem.workflow.conditions import evaluate, validate
+from tandem.workflow.conditions import evaluate_routing_conditions, validate_routing_conditions
 
 FACTS = {
     "subject": "Invoice for March is wrong",
@@ -44,7 +44,12 @@ def one(field, op, value, match="all"):
     ],
 )
 def test_each_field_and_operator(field, op, value, matched):
-    assert evaluate(validate(one(field, op, value)), FACTS).matched is matched
+    assert (
+        evaluate_routing_conditions(
+            validate_routing_conditions(one(field, op, value)), FACTS
+        ).matched
+        is matched
+    )
 
 
 def test_all_needs_every_rule_any_needs_one_and_the_reason_names_the_hits():
@@ -52,18 +57,18 @@ def test_all_needs_every_rule_any_needs_one_and_the_reason_names_the_hits():
         {"field": "subject", "op": "contains", "value": "invoice"},
         {"field": "channel", "op": "is", "value": "chat"},
     ]
-    assert not evaluate({"match": "all", "rules": rules}, FACTS).matched
-    outcome = evaluate({"match": "any", "rules": rules}, FACTS)
+    assert not evaluate_routing_conditions({"match": "all", "rules": rules}, FACTS).matched
+    outcome = evaluate_routing_conditions({"match": "any", "rules": rules}, FACTS)
     assert outcome.matched and outcome.reason == "subject contains 'invoice'"
 
 
 def test_no_rules_matches_everything():
-    assert evaluate(validate({}), FACTS).matched
+    assert evaluate_routing_conditions(validate_routing_conditions({}), FACTS).matched
 
 
 def test_validation_names_each_bad_part():
     with pytest.raises(InvalidInput) as caught:
-        validate(
+        validate_routing_conditions(
             {
                 "match": "most",
                 "rules": [
@@ -80,4 +85,4 @@ def test_validation_names_each_bad_part():
         "conditions.rules[2].value",
     }
     with pytest.raises(InvalidInput):
-        validate(["not", "an", "object"])
+        validate_routing_conditions(["not", "an", "object"])

@@ -8,10 +8,10 @@ from tandem.people.actors import Actor
 from tandem.testing import factories
 from tandem.tickets import actions
 from tandem.tickets.models import TicketEvent
-from tandem.workflow.actions import fire_sla_alarms
+from tandem.workflow.actions import create_trigger, fire_sla_alarms
 from tandem.workflow.models import Trigger, TriggerRun
 from tandem.workflow.tests.sla_setup import make_policy, open_ticket, utc
-from tandem.workflow.triggers import create_trigger, dry_run
+from tandem.workflow.triggers import dry_run
 
 pytestmark = pytest.mark.django_db
 NOTE = "Auto-escalated: {{ ticket.subject }} breached its SLA."

@@ -7,9 +7,10 @@ from tandem.people.actors import Actor
 from tandem.testing import factories
 from tandem.tickets import actions
 from tandem.tickets.models import Message, TicketEvent
+from tandem.workflow.actions import create_trigger
 from tandem.workflow.models import Notification, Trigger, TriggerRun, WebhookDelivery
 from tandem.workflow.notification_actions import set_email_preference
-from tandem.workflow.triggers import create_trigger, dry_run
+from tandem.workflow.triggers import dry_run
 
 pytestmark = pytest.mark.django_db
 

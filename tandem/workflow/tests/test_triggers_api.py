@@ -91,3 +91,33 @@ def test_automation_crud_and_errors(as_admin):
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "time_condition"
     assert Automation.objects.count() == 1
+
+
+def test_admin_moves_a_trigger_and_an_automation(as_admin):
+    first = as_admin.post("/triggers", TRIGGER).json()["id"]
+    second = as_admin.post("/triggers", {**TRIGGER, "name": "Second"}).json()["id"]
+    moved = as_admin.post(f"/triggers/{second}/move", {"direction": "up"})
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["id"], moved.json()["position"]) == (second, 1)
+    assert [t["id"] for t in as_admin.get("/triggers").json()] == [second, first]
+    automation = {"name": "Close", "time_condition": "solved_for", "minutes": 60}
+    one = as_admin.post("/automations", {**automation, "actions": TRIGGER["actions"]}).json()
+    two = as_admin.post(
+        "/automations", {**automation, "name": "Two", "actions": TRIGGER["actions"]}
+    ).json()
+    response = as_admin.post(f"/automations/{one['id']}/move", {"direction": "down"})
+    assert response.json()["position"] == 2
+    assert [a["id"] for a in as_admin.get("/automations").json()] == [two["id"], one["id"]]
+
+
+def test_a_move_in_an_unknown_direction_names_the_field_and_moves_nothing(as_admin):
+    first = as_admin.post("/triggers", TRIGGER).json()["id"]
+    second = as_admin.post("/triggers", {**TRIGGER, "name": "Second"}).json()["id"]
+    response = as_admin.post(f"/triggers/{second}/move", {"direction": "left"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["direction"]
+    assert list(Trigger.objects.order_by("position").values_list("pk", flat=True)) == [
+        first,
+        second,
+    ]
+    assert as_admin.post("/triggers/999999/move", {"direction": "up"}).status_code == 404

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tandem.testing import factories
+from tandem.workflow.actions import create_trigger
 from tandem.workflow.models import Automation, Trigger, TriggerRun
-from tandem.workflow.triggers import create_trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,18 @@ def test_toggle_move_and_delete(client, admin):
     assert Trigger.objects.order_by("position").first() == second  # already on top
     client.post(reverse("settings:trigger_delete", args=[first.pk]))
     assert list(Trigger.objects.all()) == [second]
+
+
+def test_a_move_in_an_unknown_direction_moves_nothing(client, admin):
+    first = create_trigger(name="First", events=["ticket_created"], actions=TAG)
+    second = create_trigger(name="Second", events=["ticket_created"], actions=TAG)
+    client.force_login(admin.user)
+    response = client.post(
+        reverse("settings:trigger_move", args=[second.pk]), {"direction": "sideways"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("settings:triggers"), 302)]
+    assert "direction: must be &#x27;up&#x27; or &#x27;down&#x27;" in response.content.decode()
+    assert list(Trigger.objects.order_by("position")) == [first, second]
 
 
 def test_dry_run_shows_each_condition_and_the_change(client, admin, customer):

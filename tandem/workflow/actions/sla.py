@@ -1,4 +1,4 @@
-"""Every write of the workflow app: SLA clocks, SLA alarms, calendars and SLA policies."""
+"""The SLA writes of the workflow app: SLA clocks, SLA alarms, calendars and SLA policies."""
 
 from __future__ import annotations
 
