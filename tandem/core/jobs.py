@@ -1,13 +1,35 @@
-"""The job queue's pulse: consumers report a heartbeat that /healthz reads."""
+"""The job queue's consumers: they know every job, and report a heartbeat /healthz reads."""
 
 from __future__ import annotations
 
 import time
 
+from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 HEARTBEAT_KEY = "tandem:consumer-heartbeat"
 HEARTBEAT_STALE_SECONDS = 180
+
+
+def discover_jobs() -> None:
+    """Import every app's `tasks` module, so this consumer knows each job by name.
+
+    A job is enqueued by name from whichever process did the work (`tandem demo`, a web
+    request) and run by a consumer that may never have imported its module; djhuey only
+    discovers them in its own `run_huey` command, which `serve` and `worker` are not.
+    """
+    autodiscover_modules("tasks")
+
+
+def make_consumer(workers: int):
+    """The consumer `tandem serve` embeds and `tandem worker` runs: every job known, threads,
+    periodic jobs on, stale locks cleared."""
+    discover_jobs()
+    consumer = HUEY.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
+    start_consumer_cleanly()
+    return consumer
 
 
 def start_consumer_cleanly() -> None:

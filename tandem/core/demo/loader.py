@@ -21,6 +21,7 @@ from tandem.core.demo.people_writer import write_people
 from tandem.core.demo.service_levels import configure_service_levels, start_open_ticket_clocks
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
+from tandem.core.demo.workflow_rules import write_demo_rules
 from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
 from tandem.core.search.maintenance import catch_up
 from tandem.kb.models import Article, Category, HelpSearch, Macro
@@ -29,7 +30,8 @@ from tandem.mail.models import Mailbox
 from tandem.people.directory import forget_agents, forget_teams
 from tandem.people.models import Agent, Contact, Organization, Team
 from tandem.tickets.models import Message, Tag, Ticket, TicketEvent, TicketLink
-from tandem.workflow.models import TicketSla
+from tandem.workflow.models import Automation, RoutingRule, TicketSla, Trigger
+from tandem.workflow.rule_cache import rules_changed
 
 DEFAULT_SEED = 2024
 
@@ -125,6 +127,9 @@ def load_demo(
             progress(f"{articles} knowledge-base articles")
             with event_bus.quiet():  # history: no workflow reacts to it as if it were live
                 stats = TicketWriter(desk, cast, progress=progress).run(plans)
+            # Only now: the rules act on what happens from here on, not on the history.
+            rules = write_demo_rules(desk.teams)
+            progress(", ".join(f"{count} {kind}" for kind, count in rules.items()))
             clocks = start_open_ticket_clocks(now)
             progress(f"SLA clocks for {clocks:,} open tickets")
             # The history was written quietly; index it now rather than leave search
@@ -186,6 +191,9 @@ def wipe_desk() -> None:
     get_user_model().objects.filter(agent__isnull=False).delete()
     Mailbox.objects.filter(address=DEMO_MAILBOX).delete()
     Macro.objects.all().delete()
+    for model in (Trigger, Automation, RoutingRule):  # their runs and deliveries go with them
+        model.objects.all().delete()
+    rules_changed()  # every process drops the rules it compiled
     Article.objects.all().delete()  # versions, votes and attachments go with them
     Category.objects.all().delete()
     HelpSearch.objects.all().delete()

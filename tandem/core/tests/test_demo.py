@@ -268,6 +268,29 @@ def test_the_help_center_has_articles_to_read_and_suggest(demo, client):
 
 
 @pytest.mark.django_db
+def test_the_demo_rules_route_and_tag_what_arrives_from_now_on(demo):
+    from tandem.people.actors import Actor
+    from tandem.tickets import actions
+    from tandem.workflow.models import Automation, RoutingRule, Trigger
+
+    assert RoutingRule.objects.count() >= 2 and Automation.objects.count() >= 3
+    assert Trigger.objects.filter(active=True).count() >= 3
+    # The history was replayed quietly: no rule acted on it.
+    assert not TicketEvent.objects.filter(kind__in=["routed", "trigger_fired"]).exists()
+    contact = Contact.objects.filter(organization__plan="Enterprise").first()
+    ticket = actions.create_ticket(
+        actor=Actor.for_contact(contact),
+        contact=contact,
+        subject="Invoice charged twice this month",
+        body="We were charged twice for November.",
+        channel="portal",
+    )
+    ticket.refresh_from_db()
+    assert ticket.team.name == "Billing" and ticket.track == "service"
+    assert "vip" in set(ticket.tags.values_list("name", flat=True))
+
+
+@pytest.mark.django_db
 def test_light_agent_only_writes_internal_notes_on_escalated_tickets(demo):
     light = Agent.objects.get(role="light")
     messages = Message.objects.filter(author_agent=light)

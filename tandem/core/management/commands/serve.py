@@ -87,14 +87,9 @@ class Command(BaseCommand):
         return listener
 
     def _start_consumer(self, workers: int):
-        from huey.contrib.djhuey import HUEY
+        from tandem.core.jobs import make_consumer
 
-        from tandem.core.jobs import start_consumer_cleanly
-
-        consumer = HUEY.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, check_worker_health=True
-        )
-        start_consumer_cleanly()
+        consumer = make_consumer(workers)
         consumer.start()
         log.info("embedded job consumer started with %d threads", workers)
         return consumer

@@ -15,14 +15,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from huey.contrib.djhuey import HUEY
+        from tandem.core.jobs import make_consumer
 
-        from tandem.core.jobs import start_consumer_cleanly
-
-        start_consumer_cleanly()
-        consumer = HUEY.create_consumer(
-            workers=options["workers"], worker_type="thread", periodic=True
-        )
+        consumer = make_consumer(options["workers"])
         watchers = None
         if not options["no_imap_idle"]:
             # One watcher per mailbox across every process: each holds the mailbox's lease.
