@@ -8,6 +8,8 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
+    from tandem.api.tokens import forget_all_checked_tokens
+
     # A fast hasher: the real one costs ~0.3 s per agent, which no test is about.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
@@ -15,6 +17,7 @@ def _media_in_tmp(settings, tmp_path):
     ]
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # cached sessions, rate limits and picker lists never leak between tests
+    forget_all_checked_tokens()  # nor API tokens checked by an earlier test (tandem/api/tokens.py)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -52,7 +52,8 @@ from tandem.tickets.queries import (
     inbox_page,
     messages_of,
     ticket_for,
-    with_list_relations,
+    ticket_json_for,
+    with_json_relations,
 )
 
 router = Router(tags=["tickets"])
@@ -63,7 +64,7 @@ router = Router(tags=["tickets"])
 
 def _reloaded(ticket: Ticket) -> Ticket:
     """The ticket as it is after a write, with what its JSON shows, in two queries."""
-    return with_list_relations(Ticket.objects.filter(pk=ticket.pk)).get()
+    return with_json_relations(Ticket.objects.filter(pk=ticket.pk)).get()
 
 
 def _referenced_ticket(request: HttpRequest, number: int, *, field: str) -> Ticket:
@@ -216,8 +217,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
     "/tickets/{number}", response={200: TicketOut, **responses(401, 404)}, url_name="ticket"
 )
 def get_ticket(request: HttpRequest, number: int):
-    ticket = ticket_for(agent_of(request), number)
-    return ticket_out(request, ticket)
+    return ticket_out(request, ticket_json_for(agent_of(request), number))
 
 
 @router.patch("/tickets/{number}", response={200: TicketOut, **responses(400, 401, 403, 404, 422)})

@@ -29,6 +29,12 @@ class Command(BaseCommand):
             "TANDEM_SMTP_LISTEN to an empty value).",
         )
         parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="Log every HTTP request (off by default: at API rates the log line costs "
+            "a good share of a request).",
+        )
+        parser.add_argument(
             "--no-imap-idle",
             action="store_true",
             help="Do not watch IMAP mailboxes with IDLE here (they are still polled).",
@@ -60,6 +66,7 @@ class Command(BaseCommand):
                 host=options["host"],
                 port=options["port"],
                 log_level="info",
+                access_log=options["access_log"],
                 lifespan="off",
                 ws="websockets-sansio" if _has_sansio() else "auto",
             )
