@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from tandem.core.asgi_handler import PooledThreadASGIHandler  # noqa: E402
 
@@ -29,3 +30,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# What `tandem serve` serves (by import string when it runs several web processes): static
+# files straight from the installed apps, no collectstatic step, no CDN.
+served_application = ASGIStaticFilesHandler(application)

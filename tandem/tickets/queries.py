@@ -81,16 +81,20 @@ TICKET_JSON_COLUMNS = (
 
 
 def with_json_relations(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Tickets to show as API JSON only: never hand these to an action (columns are left out)."""
-    return (
-        tickets.select_related(*TICKET_JSON_RELATIONS)
-        .only(*TICKET_JSON_COLUMNS)
-        .prefetch_related("tags")
-    )
+    """Tickets to show as API JSON only: never hand these to an action (columns are left out).
+    Their tags are not loaded: tag_names_of, or prefetch them for many."""
+    return tickets.select_related(*TICKET_JSON_RELATIONS).only(*TICKET_JSON_COLUMNS)
+
+
+def tag_names_of(number: int) -> list[str]:
+    """One ticket's tag names, sorted, straight from the link table: for a single ticket this
+    costs half of what its prefetch or its related manager does."""
+    links = Ticket.tags.through.objects.filter(ticket_id=number).order_by("tag__name")
+    return list(links.values_list("tag__name", flat=True))
 
 
 def ticket_json_for(agent: Agent, number: int | str) -> Ticket:
-    """ticket_for, loading only what the API's ticket JSON shows (one query, tags a second)."""
+    """ticket_for, loading only what the API's ticket JSON shows (its tags: tag_names_of)."""
     try:
         number = int(number)
     except (TypeError, ValueError) as error:
