@@ -17,9 +17,10 @@ loop, as it must for the in-memory channel layer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -55,16 +56,20 @@ class PooledThreadASGIHandler(ASGIHandler):
             return
         try:
             response = await self._in_thread(scope, body_file)
-            try:
-                await self.send_response(response, send)
-            except asyncio.CancelledError:
-                pass  # the client went away while we answered
-            finally:
-                if response.streaming:
-                    # A streamed body (a file download) was read while sending; close it now.
-                    await self._close_in_thread(response)
+            if response.streaming:
+                # A streamed body (a file download) is read while sending, in a thread of
+                # this request's own as under Django's handler; then closed.
+                async with ThreadSensitiveContext():
+                    await self._send(response, send)
+                await self._close_in_thread(response)
+            else:
+                await self._send(response, send)
         finally:
             body_file.close()
+
+    async def _send(self, response, send) -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # the client went away meanwhile
+            await self.send_response(response, send)
 
     def _respond(self, scope, body_file):
         set_script_prefix(get_script_prefix(scope))

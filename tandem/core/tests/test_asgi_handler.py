@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.management import CommandError, call_command
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.http import FileResponse
+from django.urls import path
 
 from tandem.core.asgi_handler import PooledThreadASGIHandler
 
@@ -74,6 +77,31 @@ def test_an_unknown_url_still_gets_the_middleware_and_a_404():
     status, _ = asyncio.run(_call(handler, "/no/such/page"))
 
     assert status == 404
+
+
+def _download(request):
+    return FileResponse(io.BytesIO(b"attached bytes"), as_attachment=True, filename="a.txt")
+
+
+urlpatterns = [path("download", _download)]
+
+
+def test_a_streamed_file_is_sent_whole_and_closed(settings):
+    settings.ROOT_URLCONF = __name__
+    handler = PooledThreadASGIHandler(threads=1)
+    finished = []
+
+    def note_finished(**kwargs):
+        finished.append(kwargs)
+
+    request_finished.connect(note_finished)
+    try:
+        status, body = asyncio.run(_call(handler, "/download"))
+    finally:
+        request_finished.disconnect(note_finished)
+
+    assert (status, body) == (200, b"attached bytes")
+    assert len(finished) == 1
 
 
 def test_async_to_sync_inside_a_request_thread_runs_on_the_server_loop():
