@@ -8,6 +8,8 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
+    from tandem.api.tokens import forget_all_checked_tokens
+
     # A fast hasher: the real one costs ~0.3 s per agent, which no test is about.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
@@ -18,6 +20,7 @@ def _media_in_tmp(settings, tmp_path):
     from tandem.workflow.rule_cache import forget_local_rules
 
     forget_local_rules()  # nor a test's triggers, cached in this process
+    forget_all_checked_tokens()  # nor API tokens checked by an earlier test (tandem/api/tokens.py)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -272,29 +272,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"written to {path.relative_to(REPO)}")
 
     if "api" in only:
-        from benchmarks.api import run_api
+        from benchmarks.api import run_api, summary_lines, write_report
 
         print("\n== REST API throughput ==", flush=True)
         result = run_api()
-        path = BENCH_DIR / "api.json"
-        path.write_text(
-            json.dumps(
-                {
-                    "benchmark": "REST API throughput",
-                    "generated_at": now_iso(),
-                    "machine": machine,
-                    **result,
-                },
-                indent=2,
-            )
-        )
-        for kind in ("reads", "creates"):
-            r = result[kind]
-            mark = "ok" if r["meets_target"] else "MISSED"
-            print(
-                f"{kind:<8}{r['per_second']:>8.1f}/s  p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms"
-                f"  errors {r['errors']}  target {r['target_per_second']}/s: {mark}"
-            )
+        path = write_report(result, BENCH_DIR / "api.json")
+        print("\n".join(summary_lines(result)))
         print(f"written to {path.relative_to(REPO)}")
 
     if "search" in only:

@@ -34,6 +34,10 @@ def env_int(name: str, default: int) -> int:
 TANDEM_HOME = Path(env("HOME", "var")).resolve()
 TANDEM_HOME.mkdir(parents=True, exist_ok=True)
 TANDEM_PORT = env_int("PORT", 8000)
+# Threads that run HTTP requests in each web process; a slow request holds only one.
+HTTP_THREADS = env_int("HTTP_THREADS", 16)
+# `tandem serve` web processes; more than one needs TANDEM_REDIS_URL (the channel layer).
+WEB_PROCESSES = env_int("WEB_PROCESSES", 1)
 
 
 def _secret_key() -> str:

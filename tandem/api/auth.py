@@ -31,7 +31,7 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, raw)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
-        # One query: the token with its agent and user (see authenticate_token).
+        # At most one query: the token with its agent and user, cached (see tokens.py).
         api_token = authenticate_token(token)
         if api_token is None:
             raise AuthenticationError(message=INVALID)

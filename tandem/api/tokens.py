@@ -1,11 +1,22 @@
-"""Issuing, checking and revoking API tokens (the token is shown once, only its hash is kept)."""
+"""Issuing, checking and revoking API tokens (the token is shown once, only its hash is kept).
+
+A token checked in the last CACHE_SECONDS is trusted again without a query: loading it with
+its agent and user cost more than the rest of a typical API read. The bound, for security:
+saving or deleting any token, agent or user row (a revoke, an agent deactivated or demoted)
+empties the cache of the process that saved it at once and again after commit; a change
+made in another process (a second web process, `tandem` on the command line) reaches each
+process within CACHE_SECONDS.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +28,17 @@ from tandem.people.models import Agent
 TOKEN_PREFIX = "tdm"
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class _Checked:
+    token: ApiToken  # never handed out: each request gets a copy of its own
+    expires_at: float  # time.monotonic()
+
+
+# Keyed by the token's public prefix; plain dict operations are atomic under the GIL.
+_checked: dict[str, _Checked] = {}
 
 
 def _hash(secret: str) -> str:
@@ -48,6 +70,21 @@ def authenticate_token(raw: str) -> ApiToken | None:
         return None
     if kind != TOKEN_PREFIX:
         return None
+    checked = _checked.get(prefix)
+    if checked is None or checked.expires_at <= time.monotonic():
+        token = _load_active(prefix)
+        if token is None:
+            _checked.pop(prefix, None)
+            return None
+        checked = _Checked(token=token, expires_at=time.monotonic() + CACHE_SECONDS)
+        _checked[prefix] = checked
+    if not hmac.compare_digest(checked.token.secret_hash, _hash(secret)):
+        return None
+    _record_use(checked.token)
+    return _own_copy(checked.token)
+
+
+def _load_active(prefix: str) -> ApiToken | None:
     try:
         # .get(), not .first(): no ORDER BY on the hottest query of the API.
         token = ApiToken.objects.select_related("agent", "agent__user").get(
@@ -55,14 +92,38 @@ def authenticate_token(raw: str) -> ApiToken | None:
         )
     except ApiToken.DoesNotExist:
         return None
-    if not hmac.compare_digest(token.secret_hash, _hash(secret)):
-        return None
-    if not token.agent.user.is_active:
-        return None
+    return token if token.agent.user.is_active else None
+
+
+def _record_use(token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
+        token.last_used_at = now
+
+
+def _own_copy(token: ApiToken) -> ApiToken:
+    """The token, its agent and user as fresh objects: a request may cache things on them
+    (the agent's team ids) or change them, and concurrent requests share the cached one."""
+    user = copy.copy(token.agent.user)
+    agent = copy.copy(token.agent)
+    agent.user = user
+    mine = copy.copy(token)
+    mine.agent = agent
+    return mine
+
+
+def forget_checked_tokens(**_signal_kwargs) -> None:
+    """Empty the cache now and again after commit, so no request re-caches an old row between
+    the two. Connected to saves and deletes of tokens, agents and users (apps.py): changes
+    are rare, and a receiver also sees those made outside the actions (the admin site)."""
+    _checked.clear()
+    transaction.on_commit(_checked.clear)
+
+
+def forget_all_checked_tokens() -> None:
+    """Start from nothing, outside any transaction (tests: no check leaks into the next)."""
+    _checked.clear()
 
 
 @transaction.atomic

@@ -17,3 +17,9 @@ def demo_is_loaded() -> bool:
 def mark_demo_loaded(summary: str) -> None:
     marker_path().write_text(summary)
     demo_is_loaded.cache_clear()
+
+
+def forget_demo_marker() -> None:
+    """The desk is no demo any more (wiped, or a test's demo rolled back)."""
+    marker_path().unlink(missing_ok=True)
+    demo_is_loaded.cache_clear()

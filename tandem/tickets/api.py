@@ -51,8 +51,10 @@ from tandem.tickets.queries import (
     events_of,
     inbox_page,
     messages_of,
+    tag_names_of,
     ticket_for,
-    with_list_relations,
+    ticket_json_for,
+    with_json_relations,
 )
 
 router = Router(tags=["tickets"])
@@ -61,9 +63,11 @@ router = Router(tags=["tickets"])
 # --- fetching and resolving ids ------------------------------------------------
 
 
-def _reloaded(ticket: Ticket) -> Ticket:
-    """The ticket as it is after a write, with what its JSON shows, in two queries."""
-    return with_list_relations(Ticket.objects.filter(pk=ticket.pk)).get()
+def _json_of(request: HttpRequest, ticket: Ticket) -> dict:
+    """The ticket's JSON as it is stored now (after a write: subscribers may have changed
+    it on copies of their own), in two queries."""
+    stored = with_json_relations(Ticket.objects.filter(pk=ticket.pk)).get()
+    return ticket_out(request, stored, tag_names=tag_names_of(stored.pk))
 
 
 def _referenced_ticket(request: HttpRequest, number: int, *, field: str) -> Ticket:
@@ -209,15 +213,15 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
         )
     else:
         ticket = actions.create_ticket(actor=actor_of(request), contact=contact, **ticket_fields)
-    return Status(201, ticket_out(request, _reloaded(ticket)))
+    return Status(201, _json_of(request, ticket))
 
 
 @router.get(
     "/tickets/{number}", response={200: TicketOut, **responses(401, 404)}, url_name="ticket"
 )
 def get_ticket(request: HttpRequest, number: int):
-    ticket = ticket_for(agent_of(request), number)
-    return ticket_out(request, ticket)
+    ticket = ticket_json_for(agent_of(request), number)
+    return ticket_out(request, ticket, tag_names=tag_names_of(ticket.pk))
 
 
 @router.patch("/tickets/{number}", response={200: TicketOut, **responses(400, 401, 403, 404, 422)})
@@ -242,7 +246,7 @@ def update_ticket(request: HttpRequest, number: int, payload: TicketPatchIn):
         updated = actions.update_ticket(actor=actor_of(request), ticket=ticket, **changes)
     except InvalidInput as error:
         raise renamed(error, {"contact": "requester_id"}) from None
-    return ticket_out(request, _reloaded(updated))
+    return _json_of(request, updated)
 
 
 @router.post(
@@ -258,7 +262,7 @@ def escalate_ticket(request: HttpRequest, number: int, payload: TierMoveIn):
     escalated = actions.escalate_ticket(
         actor=actor_of(request), ticket=ticket, note=payload.note, team=team
     )
-    return ticket_out(request, _reloaded(escalated))
+    return _json_of(request, escalated)
 
 
 @router.post(
@@ -275,7 +279,7 @@ def de_escalate_ticket(request: HttpRequest, number: int, payload: TierMoveIn):
     moved = actions.de_escalate_ticket(
         actor=actor_of(request), ticket=ticket, note=payload.note, team=team
     )
-    return ticket_out(request, _reloaded(moved))
+    return _json_of(request, moved)
 
 
 @router.post(
@@ -289,7 +293,7 @@ def merge_ticket(request: HttpRequest, number: int, payload: MergeIn):
         survivor = actions.merge_tickets(actor=actor_of(request), source=source, target=target)
     except InvalidInput as error:
         raise renamed(error, {"target": "into", "source": "number"}) from None
-    return ticket_out(request, _reloaded(survivor))
+    return _json_of(request, survivor)
 
 
 @router.post(

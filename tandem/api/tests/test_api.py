@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
+from django.utils import timezone
 
+from tandem.api import tokens
 from tandem.api.auth import INVALID, MISSING, READ_ONLY
 from tandem.api.models import ApiToken
 from tandem.api.tests.fixtures import *  # noqa: F403
 from tandem.api.tests.fixtures import ApiClient, token_for
 from tandem.people import actions as people_actions
+from tandem.people.models import Agent
 from tandem.tickets.models import Ticket
 
 SNAPSHOT = Path(__file__).with_name("openapi_snapshot.json")
@@ -97,14 +101,78 @@ def test_read_token_reads_but_every_write_is_403_before_anything_is_parsed(agent
     assert Ticket.objects.count() == 1
 
 
-def test_authentication_costs_one_query(agent, ticket, django_assert_num_queries):
+def test_authentication_costs_one_query_then_none_while_the_check_is_cached(
+    agent, ticket, django_assert_num_queries
+):
     client = ApiClient(token_for(agent))
     client.get("tickets/0")  # the first use records last_used_at
 
-    # The token with its agent and user, then nothing else for a ticket that is not there.
-    with django_assert_num_queries(2):
+    # Nothing but the ticket lookup: the token was checked a moment ago.
+    with django_assert_num_queries(1):
         response = client.get("tickets/0")
     assert response.status_code == 404
+
+    # Past the bound, the token with its agent and user are read again.
+    tokens.forget_all_checked_tokens()
+    with django_assert_num_queries(2):
+        assert client.get("tickets/0").status_code == 404
+
+
+def test_a_revoke_made_in_another_process_stops_the_token_within_the_cache_bound(
+    agent, monkeypatch
+):
+    secret = token_for(agent)
+    client = ApiClient(secret)
+    assert client.get("tickets").status_code == 200
+    # Another process revokes: no save in this one, so only the bound protects us.
+    ApiToken.objects.filter(agent=agent).update(revoked_at=timezone.now())
+    assert client.get("tickets").status_code == 200
+
+    later = time.monotonic() + tokens.CACHE_SECONDS
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
+
+    response = client.get("tickets")
+    assert response.status_code == 401
+    assert response.json() == {"detail": INVALID}
+
+
+def test_revoking_in_this_process_stops_the_token_at_once(agent):
+    secret = token_for(agent)
+    client = ApiClient(secret)
+    assert client.get("tickets").status_code == 200
+
+    tokens.revoke_token(token=ApiToken.objects.get(agent=agent))
+
+    assert client.get("tickets").status_code == 401
+
+
+def test_a_demoted_agent_acts_with_the_new_role_at_once(agent, ticket):
+    client = ApiClient(token_for(agent))
+    assert client.post("contacts", {"email": "x@example.com"}).status_code == 201
+
+    people_actions.update_agent(agent=agent, role=Agent.Role.LIGHT)
+
+    assert client.post("contacts", {"email": "y@example.com"}).status_code == 403
+
+
+def test_each_check_hands_out_its_own_token_agent_and_user(agent):
+    secret = token_for(agent)
+    first = tokens.authenticate_token(secret)
+    first.agent.name = "Changed by one request"
+    first.agent.user.is_active = False
+
+    second = tokens.authenticate_token(secret)
+
+    assert second == first
+    assert second.agent is not first.agent
+    assert (second.agent.name, second.agent.user.is_active) == (agent.name, True)
+
+
+def test_a_wrong_secret_with_a_cached_prefix_is_401(agent):
+    secret = token_for(agent)
+    assert tokens.authenticate_token(secret) is not None
+
+    assert tokens.authenticate_token(secret[:-2] + "xx") is None
 
 
 def test_first_use_records_last_used_at(agent):

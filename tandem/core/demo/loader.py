@@ -22,7 +22,7 @@ from tandem.core.demo.service_levels import configure_service_levels, start_open
 from tandem.core.demo.stories import plan_tickets
 from tandem.core.demo.ticket_writer import TicketWriter
 from tandem.core.demo.workflow_rules import write_demo_rules
-from tandem.core.demo_marker import demo_is_loaded, mark_demo_loaded, marker_path
+from tandem.core.demo_marker import forget_demo_marker, mark_demo_loaded
 from tandem.core.search.maintenance import catch_up
 from tandem.kb.models import Article, Category, HelpSearch, Macro
 from tandem.mail.actions import create_mailbox
@@ -203,5 +203,4 @@ def wipe_desk() -> None:
     forget_agents()
     for source in search.sources():  # the index would otherwise point at deleted rows
         search.remove_kind(source.kind)
-    marker_path().unlink(missing_ok=True)
-    demo_is_loaded.cache_clear()
+    forget_demo_marker()

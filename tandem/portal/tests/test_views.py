@@ -593,14 +593,12 @@ def test_detail_page_runs_a_fixed_number_of_queries(
 
 @pytest.fixture
 def demo_desk(settings):
-    from tandem.core.demo_marker import demo_is_loaded, marker_path
+    from tandem.core.demo_marker import forget_demo_marker, mark_demo_loaded
 
     settings.DEMO = True
-    marker_path().write_text("test")
-    demo_is_loaded.cache_clear()
+    mark_demo_loaded("test")
     yield
-    marker_path().unlink()
-    demo_is_loaded.cache_clear()
+    forget_demo_marker()
 
 
 def test_demo_desk_notice_is_shown_only_on_the_demo_desk(client, settings):

@@ -23,10 +23,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="Job consumer threads.")
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=settings.WEB_PROCESSES,
+            help="Web processes answering HTTP and WebSocket (default TANDEM_WEB_PROCESSES, 1). "
+            "More than one needs TANDEM_REDIS_URL: pushes to open pages cross processes "
+            "only through Redis. Jobs, SMTP and IMAP stay in this process.",
+        )
+        parser.add_argument(
             "--no-smtp",
             action="store_true",
             help="Do not receive mail over SMTP here (run `tandem smtpd`, or set "
             "TANDEM_SMTP_LISTEN to an empty value).",
+        )
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="Log every HTTP request (off by default: at API rates the log line costs "
+            "a good share of a request).",
         )
         parser.add_argument(
             "--no-imap-idle",
@@ -36,10 +50,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         import uvicorn
-        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-        from tandem.asgi import application
-
+        processes = options["processes"]
+        if processes < 1:
+            raise CommandError("--processes must be at least 1.")
+        if processes > 1 and not settings.REDIS_URL:
+            raise CommandError(
+                f"--processes {processes} needs TANDEM_REDIS_URL: without Redis the channel "
+                "layer lives in one process, and a change made in one web process would never "
+                "reach pages open on another. Set TANDEM_REDIS_URL or serve with one process."
+            )
+        if processes == 1:
+            from tandem.asgi import served_application as app
+        else:
+            # Each web process imports the application itself (uvicorn spawns them).
+            app = "tandem.asgi:served_application"
         listener = None
         if not options["no_smtp"] and settings.SMTP_LISTEN:
             listener = self._start_smtp(settings.SMTP_LISTEN)
@@ -51,15 +76,18 @@ class Command(BaseCommand):
                 from tandem.mail.imap.watcher import start_watchers
 
                 watchers = start_watchers()
-        # Static files come from the installed apps themselves: no collectstatic step, no CDN.
-        app = ASGIStaticFilesHandler(application)
-        self.stdout.write(f"Tandem is serving at http://{options['host']}:{options['port']}/")
+        where = f"http://{options['host']}:{options['port']}/"
+        if processes > 1:
+            where += f" with {processes} web processes"
+        self.stdout.write(f"Tandem is serving at {where}")
         try:
             uvicorn.run(
                 app,
                 host=options["host"],
                 port=options["port"],
                 log_level="info",
+                access_log=options["access_log"],
+                workers=processes,
                 lifespan="off",
                 ws="websockets-sansio" if _has_sansio() else "auto",
             )
