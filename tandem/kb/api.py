@@ -22,8 +22,7 @@ from tandem.kb import actions, attachment_actions
 from tandem.kb.models import Article, ArticleAttachment, Category, Section
 from tandem.kb.queries import article_for, articles_visible_to
 from tandem.tickets.actions import IncomingFile
-from tandem.tickets.api import _decoded as decoded_files
-from tandem.tickets.api_schemas import AttachmentIn
+from tandem.tickets.api_schemas import AttachmentIn, decode_attachments
 
 router = Router(tags=["knowledge base"])
 
@@ -362,7 +361,7 @@ def list_article_files(request: HttpRequest, article_id: int):
 )
 def add_article_files(request: HttpRequest, article_id: int, payload: ArticleFilesIn):
     """Add files (base64, as for ticket messages); each change is a version of the article."""
-    return _add_files(request, article_id, decoded_files(payload.attachments))
+    return _add_files(request, article_id, decode_attachments(payload.attachments))
 
 
 @router.post(

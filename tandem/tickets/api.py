@@ -6,9 +6,6 @@ checks, validates and calls one action; the actions enforce the role rules.
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -22,7 +19,6 @@ from tandem.people.models import Agent, Contact, Team
 from tandem.tickets import actions
 from tandem.tickets.actions.changes import clean_tag_names
 from tandem.tickets.api_schemas import (
-    AttachmentIn,
     EventPage,
     LinkIn,
     LinkOut,
@@ -37,6 +33,7 @@ from tandem.tickets.api_schemas import (
     TicketPage,
     TicketPatchIn,
     TierMoveIn,
+    decode_attachments,
     event_out,
     message_out,
     ticket_out,
@@ -98,24 +95,6 @@ def _team(value: int | str | None, errors: list[FieldError], field: str = "team"
     if team is None:
         errors.append(FieldError(field, f"no team is named {value.strip()!r}"))
     return team
-
-
-def _decoded(files: list[AttachmentIn]) -> list[actions.IncomingFile]:
-    decoded, errors = [], []
-    for index, item in enumerate(files):
-        try:
-            content = base64.b64decode(item.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            errors.append(FieldError(f"attachments[{index}].content_base64", "is not base64"))
-            continue
-        decoded.append(
-            actions.IncomingFile(
-                filename=item.filename, content=content, content_type=item.content_type
-            )
-        )
-    if errors:
-        raise InvalidInput(errors)
-    return decoded
 
 
 def _requester(payload: TicketCreateIn, errors: list[FieldError]) -> Contact | None:
@@ -183,7 +162,7 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]):
 @router.post("/tickets", response={201: TicketOut, **responses(400, 401, 403, 413, 422)})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn):
     """Open a ticket on a customer's behalf; the body is the customer's first message."""
-    files = _decoded(payload.attachments)
+    files = decode_attachments(payload.attachments)
     errors: list[FieldError] = []
     contact = _requester(payload, errors)
     team = _team(payload.team, errors)
@@ -386,7 +365,7 @@ def _add_message(
 def add_message(request: HttpRequest, number: int, payload: MessageIn):
     """A public reply or an internal note; files as base64 (for big files use /upload)."""
     ticket = ticket_for(agent_of(request), number)
-    files = _decoded(payload.attachments)
+    files = decode_attachments(payload.attachments)
     return _add_message(
         request,
         ticket,

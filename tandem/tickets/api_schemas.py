@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import Any, Literal
 
@@ -24,7 +26,9 @@ from tandem.api.schemas import (
     organization_ref,
     team_ref,
 )
+from tandem.core.errors import FieldError, InvalidInput
 from tandem.people.models import Track
+from tandem.tickets.actions import IncomingFile
 from tandem.tickets.models import Channel, Message, Priority, Status, Ticket, TicketEvent
 from tandem.tickets.queries import SORTS
 from tandem.workflow.sla_schemas import SlaBlockOut
@@ -62,6 +66,23 @@ class AttachmentIn(InputSchema):
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field("", max_length=200)
     content_base64: str = Field(description="The file's bytes, base64-encoded.")
+
+
+def decode_attachments(files: list[AttachmentIn]) -> list[IncomingFile]:
+    """The files' bytes, or a 422 naming each entry that is not base64 (for every API)."""
+    decoded, errors = [], []
+    for index, item in enumerate(files):
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            errors.append(FieldError(f"attachments[{index}].content_base64", "is not base64"))
+            continue
+        decoded.append(
+            IncomingFile(filename=item.filename, content=content, content_type=item.content_type)
+        )
+    if errors:
+        raise InvalidInput(errors)
+    return decoded
 
 
 class TicketCreateIn(InputSchema):
