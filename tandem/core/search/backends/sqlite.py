@@ -23,6 +23,8 @@ KIND_WEIGHT = 0.0
 SNIPPET_TOKENS = 24
 # Word order is checked on every candidate's positions, and bm25 reads them again: a
 # phrase of two common words costs several times a word, so it ranks fewer candidates.
+# As on PostgreSQL, word order is checked only among the newest documents holding the
+# words: a rare phrase of two common words would otherwise walk every document with both.
 PHRASE_CANDIDATES = 500
 # The kind joins the match only when the asked kinds hold at most this share of the
 # documents: intersecting the words with the doclist of the kind most documents have
@@ -31,17 +33,30 @@ FEW_KINDS_SHARE = 1 / 8
 FEW_KINDS_MAX = 20_000
 
 
-def match_expression(terms: list[Term], *, any_term: bool) -> str:
+def _quoted(words, prefix: bool) -> str:
+    return '"' + " ".join(word.replace('"', '""') for word in words) + '"' + ("*" if prefix else "")
+
+
+def match_expression(terms: list[Term], *, any_term: bool, loose: bool = False) -> str:
     """An FTS5 MATCH string in which every term is a quoted string: no operator can leak.
 
     Only the title and body are searched: the kind column holds digit tokens no typed
-    word should match, and the column filter keeps it so.
+    word should match, and the column filter keeps it so. `loose` asks for a phrase's
+    words anywhere in the document, in any order.
     """
     parts = []
     for term in terms:
-        quoted = '"' + " ".join(word.replace('"', '""') for word in term.words) + '"'
-        parts.append(quoted + ("*" if term.prefix else ""))
-    return "{title body} : (" + (" OR " if any_term else " ").join(parts) + ")"
+        if loose and term.is_phrase:
+            last = len(term.words) - 1
+            words = [
+                _quoted([word], term.prefix and n == last) for n, word in enumerate(term.words)
+            ]
+            parts.append("(" + " AND ".join(words) + ")")
+        else:
+            parts.append(_quoted(term.words, term.prefix))
+    # FTS5 joins a parenthesised group to its neighbours only with a written AND.
+    joiner = " OR " if any_term else (" AND " if loose else " ")
+    return "{title body} : (" + joiner.join(parts) + ")"
 
 
 class SQLiteBackend(Backend):
@@ -75,26 +90,40 @@ class SQLiteBackend(Backend):
         self, terms: list[Term], filters: Filters, *, any_term: bool, limit: int, offset: int
     ) -> list[RankedRow]:
         match = match_expression(terms, any_term=any_term)
+        loose = match_expression(terms, any_term=any_term, loose=True)
         if filters.kinds and self._are_few(filters.kinds):
             tokens = " OR ".join(kind_token(kind) for kind in filters.kinds)
             match = f"({match}) AND (kind_token : ({tokens}))"
+            loose = f"({loose}) AND (kind_token : ({tokens}))"
             filters = dataclasses.replace(filters, kinds=None)
         where, params = self.filter_sql(filters)
+        conditions = "".join(f" AND {condition}" for condition in where)
+        candidates = self.candidate_limit(terms)
+        joined = (
+            "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
+            "WHERE core_search_fts MATCH %s"
+        )
+        floor, floor_params = "", []
+        if any(term.is_phrase for term in terms):
+            # The oldest of the newest candidates holding the words bounds the phrase walk.
+            floor = (
+                " AND core_search_fts.rowid >= (SELECT min(rowid) FROM ("
+                f"SELECT core_search_fts.rowid {joined}{conditions} "
+                f"ORDER BY core_search_fts.rowid DESC LIMIT {candidates}))"
+            )
+            floor_params = [loose, *params]
         # FTS5 walks matches newest row first and stops after the candidate limit, so bm25
         # is computed for at most that many rows however common the words are.
         sql = (
             "SELECT id, kind, key, score, updated_at, facets FROM ("
             "SELECT d.id, d.kind, d.key, "
             f"-bm25(core_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {KIND_WEIGHT}) AS score, "
-            "d.updated_at, d.facets "
-            "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
-            "WHERE core_search_fts MATCH %s"
-            + "".join(f" AND {condition}" for condition in where)
-            + f" ORDER BY core_search_fts.rowid DESC LIMIT {self.candidate_limit(terms)}"
+            f"d.updated_at, d.facets {joined}{floor}{conditions}"
+            f" ORDER BY core_search_fts.rowid DESC LIMIT {candidates}"
             ") ORDER BY score DESC, updated_at DESC, id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match, *params, limit, offset])
+            cursor.execute(sql, [match, *floor_params, *params, limit, offset])
             return [RankedRow(*row) for row in cursor.fetchall()]
 
     def snippets(

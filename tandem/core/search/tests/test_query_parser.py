@@ -66,6 +66,9 @@ def test_sqlite_expression_quotes_every_term():
     assert match_expression(terms, any_term=True) == (
         '{title body} : ("late delivery" OR "refund"* OR "box")'
     )
+    assert match_expression(parse_query("e-ma* box"), any_term=False, loose=True) == (
+        '{title body} : (("e" AND "ma"*) AND "box")'
+    )
 
 
 def test_postgres_expression_binds_every_word():
