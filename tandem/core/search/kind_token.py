@@ -6,8 +6,9 @@ rows to find a few articles. As a token in a column of its own, the kind is a do
 FTS5 intersects with the words before any row is read.
 
 Pure functions, no Django. The token is digits only (three per byte of the kind), so
-neither the porter stemmer nor the unicode61 tokenizer changes it, two kinds never share
-one, and no typed word reaches its column (the match names the title and body).
+neither the porter stemmer nor the unicode61 tokenizer changes it and two kinds never
+share one. Someone typing a kind's token as a number finds documents of that kind: no
+more than every filter already lets them see.
 """
 
 from __future__ import annotations

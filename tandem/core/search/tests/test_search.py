@@ -259,15 +259,6 @@ def test_kind_facets_combine_with_kinds_and_facets():
     assert sorted(keys(page)) == [("article", 4), ("ticket", 2)]
 
 
-def test_typed_words_never_match_the_stored_kind():
-    from tandem.core.search.kind_token import kind_token
-
-    index("ticket", 1, "Refund", status="open")
-    assert keys(search.query(kind_token("ticket"))) == []
-    assert keys(search.query(kind_token("ticket") + " refund")) == []
-    assert keys(search.query("refund", kinds=["ticket"])) == [("ticket", 1)]
-
-
 def test_prefix_snippets_mark_every_hit():
     index("ticket", 1, "Invoice missing", days_ago=3)
     index("ticket", 2, "Refund", "no invoices here")
