@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 
 from tandem.core.search import snippets
 from tandem.core.search.backends.base import Backend, Filters, RankedRow
@@ -56,6 +56,10 @@ WALK_COST_RATIO = 0.5
 # The planner counts a prefix's matches from the lexemes in its statistics only, and
 # guessed 2 to 8 times too few on the benchmark.
 PREFIX_UNDERESTIMATE = 2.0
+# A word's newest matches are looked for first among the ids that should hold this many
+# times the candidates (if the planner's estimate is right): enough that a guess too
+# high rarely sends the search on to the whole index.
+WINDOW_MARGIN = 2.0
 
 
 def walk_is_cheaper(*, matches: float, rows: float, candidates: int) -> bool:
@@ -101,12 +105,14 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     f"SELECT ({exact})::text, ({loose})::text, "
                     "(SELECT reltuples FROM pg_class "
-                    "WHERE oid = 'core_searchdocument'::regclass)",
+                    "WHERE oid = 'core_searchdocument'::regclass), "
+                    "(SELECT max(id) FROM core_searchdocument)",
                     [*exact_params, *loose_params],
                 )
-                exact_text, loose_text, rows = cursor.fetchone()
+                exact_text, loose_text, rows, last_id = cursor.fetchone()
                 cache[key] = (exact_text or "", loose_text or "")
                 self.__dict__["_rows"] = float(rows or 0)
+                self.__dict__["_last_id"] = int(last_id or 0)
         return cache[key]
 
     def _estimated_matches(self, query: str) -> float:
@@ -144,13 +150,51 @@ class PostgresBackend(Backend):
             rows=self.__dict__.get("_rows", 0.0),
             candidates=self.max_candidates,
         )
-        newest = "d.id DESC" if walk else "(d.id + 0) DESC"
+        if walk:
+            return self._ranked(query, loose, where, params, "d.id DESC", limit, offset)
+        floor = self._window_floor(matches) if not where else None
+        if floor is not None:
+            rows = self._ranked(
+                query,
+                loose,
+                [*where, "d.id > %s"],
+                [*params, floor],
+                "d.id DESC",
+                limit,
+                offset,
+                bitmaps_only=True,
+            )
+            # The newest candidates are all in the window only if it held enough of them.
+            if rows and rows[0][-1] >= self.max_candidates:
+                return [RankedRow(*row[:-1]) for row in rows]
+        return self._ranked(query, loose, where, params, "(d.id + 0) DESC", limit, offset)
+
+    def _window_floor(self, matches: float) -> int | None:
+        """The id above which about twice the candidates' worth of matches should lie.
+
+        Searched first, a window of the newest ids is a BitmapAnd of the GIN and the
+        primary key: only its matches' rows are read, not every match's (65 ms for a word
+        in 3 % of a million messages' documents, 10 ms in its window).
+        """
+        rows, last_id = self.__dict__.get("_rows", 0.0), self.__dict__.get("_last_id", 0)
+        if rows <= 0 or matches <= 0 or last_id <= 0:
+            return None
+        span = last_id * self.max_candidates * WINDOW_MARGIN / matches
+        if span >= last_id / 2:
+            return None  # a rare word: the whole index is as quick
+        return int(last_id - span)
+
+    def _ranked(
+        self, query, loose, where, params, newest, limit, offset, *, bitmaps_only=False
+    ) -> list:
         phrase_check = " WHERE search_vector @@ %s::tsquery" if loose != query else ""
+        # With a window, every row carries how many matches the window held.
+        in_window = ", count(*) OVER () AS in_window" if bitmaps_only else ""
         sql = (
             "SELECT id, kind, key, "
             f"ts_rank('{WEIGHTS}', search_vector, %s::tsquery, {NORMALIZATION}) AS score, "
-            "updated_at, facets FROM ("
-            "SELECT d.id, d.kind, d.key, d.search_vector, d.updated_at, d.facets "
+            f"updated_at, facets{', in_window' if bitmaps_only else ''} FROM ("
+            f"SELECT d.id, d.kind, d.key, d.search_vector, d.updated_at, d.facets{in_window} "
             "FROM core_searchdocument d WHERE d.search_vector @@ %s::tsquery"
             + "".join(f" AND {condition}" for condition in where)
             + f" ORDER BY {newest} LIMIT {self.max_candidates}"
@@ -158,12 +202,23 @@ class PostgresBackend(Backend):
             + phrase_check
             + " ORDER BY score DESC, updated_at DESC, id DESC LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                [query, loose, *params, *([query] if phrase_check else []), limit, offset],
-            )
-            return [RankedRow(*row) for row in cursor.fetchall()]
+        arguments = [query, loose, *params, *([query] if phrase_check else []), limit, offset]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if bitmaps_only:
+                # Else the planner walks the window's rows (it prices their tsvector reads
+                # far too cheap); restored below, as SET LOCAL would outlive a savepoint.
+                cursor.execute(
+                    "SELECT current_setting('enable_indexscan'), "
+                    "set_config('enable_indexscan', 'off', true)"
+                )
+                previous = cursor.fetchone()[0]
+            cursor.execute(sql, arguments)
+            rows = cursor.fetchall()
+            if bitmaps_only:
+                cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [previous])
+        if bitmaps_only:
+            return rows
+        return [RankedRow(*row) for row in rows]
 
     def snippets(
         self, terms: list[Term], ids: list[int], *, any_term: bool
