@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from django.db import connection, transaction
@@ -203,7 +204,8 @@ class PostgresBackend(Backend):
             + " ORDER BY score DESC, updated_at DESC, id DESC LIMIT %s OFFSET %s"
         )
         arguments = [query, loose, *params, *([query] if phrase_check else []), limit, offset]
-        with transaction.atomic(), connection.cursor() as cursor:
+        scope = transaction.atomic() if bitmaps_only else contextlib.nullcontext()
+        with scope, connection.cursor() as cursor:
             if bitmaps_only:
                 # Else the planner walks the window's rows (it prices their tsvector reads
                 # far too cheap); restored below, as SET LOCAL would outlive a savepoint.

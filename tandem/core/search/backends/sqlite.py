@@ -42,7 +42,8 @@ def match_expression(terms: list[Term], *, any_term: bool, loose: bool = False) 
 
     `loose` asks for a phrase's words anywhere in the document, in any order. No column
     filter: `{title body} :` makes FTS5 read every candidate's positions and cost 1.5 to
-    2 times as much; the kind column holds only 18-digit-or-longer tokens.
+    2 times as much; the kind column holds only numbers of three digits per letter of a
+    kind (18 for "ticket"), which typed words practically never are.
     """
     parts = []
     for term in terms:
@@ -70,6 +71,8 @@ class SQLiteBackend(Backend):
         return f"json_extract(d.facets, '$.{name}')"
 
     def _are_few(self, kinds) -> bool:
+        """Whether `kinds` hold at most FEW_KINDS_SHARE of the documents (ids approximate
+        the total)."""
         kinds = list(kinds)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -103,7 +106,7 @@ class SQLiteBackend(Backend):
             "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
             "WHERE core_search_fts MATCH %s"
         )
-        ranked, phrases, prefix_params = match, "", []
+        ranked, phrases, phrase_params = match, "", []
         if any(term.is_phrase for term in terms):
             # bm25 counts a phrase's documents over the whole index before its first
             # score (60 ms for two common words at a million messages); a word's count is
@@ -120,7 +123,7 @@ class SQLiteBackend(Backend):
                 "SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s "
                 f"AND rowid >= {floor})"
             )
-            prefix_params = [loose, *params, match, loose, *params]
+            phrase_params = [loose, *params, match, loose, *params]
         # FTS5 walks matches newest row first and stops after the candidate limit, so bm25
         # is computed for at most that many rows however common the words are.
         sql = (
@@ -132,7 +135,7 @@ class SQLiteBackend(Backend):
             ") ORDER BY score DESC, updated_at DESC, id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [ranked, *prefix_params, *params, limit, offset])
+            cursor.execute(sql, [ranked, *phrase_params, *params, limit, offset])
             return [RankedRow(*row) for row in cursor.fetchall()]
 
     def snippets(
