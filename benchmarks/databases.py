@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "var" / "bench"
 FIXTURES_DIR = BENCH_DIR / "fixtures"
 PG_SERVER = os.environ.get("TANDEM_BENCH_PG", "postgres://postgres@127.0.0.1:5432/")
-PG_DATABASE = "tandem_bench"
+# Workers benchmarking side by side each name their own database.
+PG_DATABASE = os.environ.get("TANDEM_BENCH_PG_DATABASE", "tandem_bench")
 
 
 def pg_url(database: str = PG_DATABASE) -> str:
@@ -77,7 +78,7 @@ def child_environment(*, db: str, home: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("TANDEM_") or key == "TANDEM_BENCH_PG"
+        if not key.startswith("TANDEM_") or key.startswith("TANDEM_BENCH_PG")
     }
     env.update(
         {

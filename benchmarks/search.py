@@ -1,13 +1,18 @@
 """Search latency: p50/p95 of `tandem.core.search.query` over N messages and 10k articles.
 
     python -m benchmarks.search [--messages 1000000] [--articles 10000] [--db sqlite,postgres]
-                                [--queries 40]
+                                [--queries 40] [--reuse [DIR]]
 
 Each database is measured in a fresh process on a throw-away desk (a temporary
-TANDEM_HOME on SQLite, the `tandem_bench` database on PostgreSQL). The index is filled
-through `index_documents`, the path `tandem search rebuild` takes: one ticket document
-per ~4 messages (subject + every message), plus the articles. Queries are timed as the
-workspace and the help center run them, snippets included. Writes var/bench/search.json.
+TANDEM_HOME on SQLite, the `tandem_bench` database on PostgreSQL, or the one named by
+TANDEM_BENCH_PG_DATABASE). With `--reuse` the filled index is kept (SQLite under DIR,
+by default var/bench/search-index-<messages>-<articles>; PostgreSQL in its database) and
+a later `--reuse` run measures it again without filling it; migrations still apply.
+
+The index is filled through `index_documents`, the path `tandem search rebuild` takes:
+one ticket document per ~4 messages (subject + every message), plus the articles. Queries
+are timed as the workspace and the help center run them, snippets included. Writes
+var/bench/search.json.
 A benchmark, not a test: it reports, it never fails on a missed target.
 """
 
@@ -25,6 +30,7 @@ from pathlib import Path
 
 from benchmarks.databases import (
     BENCH_DIR,
+    PG_DATABASE,
     REPO,
     child_environment,
     drop_pg_database,
@@ -38,6 +44,7 @@ TARGET_P95_MS = 100.0
 MESSAGES_PER_TICKET = 4
 BATCH = 2000
 SEED = 20261202
+DEFAULT_REUSE = Path("<default>")
 
 # The head of the vocabulary: words support text really is made of, most frequent first.
 DOMAIN_WORDS = (
@@ -298,18 +305,26 @@ def query_mix(words: list[str], rng: random.Random, per_kind: int) -> dict[str, 
     return {name: [make() for _ in range(per_kind)] for name, make in mix.items()}
 
 
-def measure(messages: int, articles: int, per_kind: int) -> dict:
+def measure(messages: int, articles: int, per_kind: int, filled_file: Path | None) -> dict:
     from django.db import connection
 
     from tandem.core import search
 
     started = time.perf_counter()
-    filled = fill_index(
-        messages, articles, progress=lambda line: print(f"\r{line}", end="", flush=True)
-    )
-    print()
+    if filled_file is not None and filled_file.exists():
+        filled = json.loads(filled_file.read_text())
+        print(f"reusing the index filled at {filled_file}")
+    else:
+        filled = fill_index(
+            messages, articles, progress=lambda line: print(f"\r{line}", end="", flush=True)
+        )
+        print()
+        if filled_file is not None:
+            filled_file.write_text(json.dumps({**filled, "vocabulary": None}))
     build_seconds = round(time.perf_counter() - started, 1)
-    words = filled.pop("vocabulary")
+    filled.pop("vocabulary")
+    # The vocabulary is the first thing the seeded generator makes: the same every run.
+    words = TextMaker(random.Random(SEED)).words
     rng = random.Random(SEED + 1)
     results = []
     everything = []
@@ -357,12 +372,14 @@ def _measure_in_child(args) -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    report = measure(args.messages, args.articles, args.queries)
+    report = measure(args.messages, args.articles, args.queries, args.filled)
     args.out.write_text(json.dumps(report, indent=2, default=str))
     return 0
 
 
-def run(messages: int, articles: int, databases: list[str], queries: int) -> list[dict]:
+def run(
+    messages: int, articles: int, databases: list[str], queries: int, reuse: Path | None = None
+) -> list[dict]:
     runs = []
     for db in databases:
         if db == "postgres" and (reason := pg_available()):
@@ -372,8 +389,14 @@ def run(messages: int, articles: int, databases: list[str], queries: int) -> lis
         print(f"\n== search on {db}: {messages:,} messages, {articles:,} articles ==", flush=True)
         with tempfile.TemporaryDirectory(prefix="tandem-bench-search-") as temp:
             scratch = Path(temp)
-            env = child_environment(db=db, home=scratch)
-            if db == "postgres":
+            filled = []
+            if reuse is not None:
+                reuse.mkdir(parents=True, exist_ok=True)
+                filled_file = reuse / f"{db}-{PG_DATABASE if db == 'postgres' else 'home'}.json"
+                filled = ["--filled", str(filled_file)]
+            home = reuse / "home" if reuse is not None and db == "sqlite" else scratch
+            env = child_environment(db=db, home=home)
+            if db == "postgres" and not (reuse is not None and filled_file.exists()):
                 recreate_pg_database()
             try:
                 out = scratch / "search.json"
@@ -391,6 +414,7 @@ def run(messages: int, articles: int, databases: list[str], queries: int) -> lis
                         str(queries),
                         "--out",
                         str(out),
+                        *filled,
                     ],
                     env=env,
                     cwd=REPO,
@@ -398,7 +422,7 @@ def run(messages: int, articles: int, databases: list[str], queries: int) -> lis
                 )
                 report = json.loads(out.read_text())
             finally:
-                if db == "postgres":
+                if db == "postgres" and reuse is None:
                     drop_pg_database()
         runs.append({"db": db, "messages": messages, "measured_at": now_iso(), **report})
     return runs
@@ -457,12 +481,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--queries", type=int, default=40, help="timed queries per shape")
+    parser.add_argument(
+        "--reuse",
+        nargs="?",
+        type=Path,
+        const=DEFAULT_REUSE,
+        help="keep the filled index and measure a kept one again instead of filling it",
+    )
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--filled", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.command == "measure":
         return _measure_in_child(args)
     databases = [part.strip() for part in args.db.split(",") if part.strip()]
-    runs = run(args.messages, args.articles, databases, args.queries)
+    reuse = args.reuse
+    if reuse is DEFAULT_REUSE:
+        reuse = BENCH_DIR / f"search-index-{args.messages}-{args.articles}"
+    runs = run(args.messages, args.articles, databases, args.queries, reuse)
     path = write_report(runs)
     print_table(runs)
     print(f"\nwritten to {path.relative_to(REPO)}")

@@ -46,8 +46,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from tandem.core.search.backends import current_backend
 from tandem.core.search.backends.base import Filters
+from tandem.core.search.kind_token import kind_token
 from tandem.core.search.query_parser import Term, parse_query
 from tandem.core.search.snippets import marked_html, without_markers
 
@@ -136,7 +139,7 @@ def sources() -> list[Source]:
     return list(_sources.values())
 
 
-def _row(document: Document):
+def _row(document: Document, *, with_kind_token: bool):
     from tandem.core.search.models import SearchDocument
 
     return SearchDocument(
@@ -145,6 +148,8 @@ def _row(document: Document):
         title=without_markers(document.title)[:MAX_BODY_CHARS],
         body=without_markers(document.body)[:MAX_BODY_CHARS],
         facets=document.facets or {},
+        # Only SQLite's index reads it; PostgreSQL filters on the kind itself.
+        kind_token=kind_token(document.kind) if with_kind_token else "",
         updated_at=document.updated_at,
     )
 
@@ -153,13 +158,14 @@ def index_documents(documents: Iterable[Document]) -> int:
     """Insert or replace many documents in one statement (for rebuilds and batches)."""
     from tandem.core.search.models import SearchDocument
 
-    rows = [_row(document) for document in documents]
+    with_kind_token = connection.vendor == "sqlite"
+    rows = [_row(document, with_kind_token=with_kind_token) for document in documents]
     if rows:
         SearchDocument.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["kind", "key"],
-            update_fields=["title", "body", "facets", "updated_at"],
+            update_fields=["title", "body", "facets", "kind_token", "updated_at"],
         )
     return len(rows)
 

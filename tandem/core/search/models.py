@@ -1,9 +1,9 @@
 """The one table every searchable thing is copied into; the full-text index sits beside it.
 
-On SQLite an FTS5 table (`core_search_fts`, external content) is kept in step with this
-table by triggers; on PostgreSQL a generated, weighted `search_vector` column with a GIN
-index is. Both are created by core's migrations, not by Django's model state, which is
-why neither appears here.
+On SQLite an FTS5 table (`core_search_fts`, external content, with the kind as a token
+in a third column) is kept in step with this table by triggers; on PostgreSQL a
+generated, weighted `search_vector` column with a GIN index is. Both are created by
+core's migrations, not by Django's model state, which is why neither appears here.
 """
 
 from django.db import models
@@ -15,6 +15,11 @@ class SearchDocument(models.Model):
     title = models.TextField()
     body = models.TextField(blank=True)
     facets = models.JSONField(default=dict, blank=True)
+    kind_token = models.TextField(
+        default="",
+        blank=True,
+        help_text="SQLite only: the kind as an FTS5 token (search.kind_token).",
+    )
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -15,6 +15,12 @@ FACET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FacetValue = str | int | None
 
 
+def check_facet_name(name: str) -> None:
+    """Facet names reach SQL text (a JSON path): only lower-case identifiers pass."""
+    if not FACET_NAME.match(name):
+        raise ValueError(f"facet name {name!r} is not a lower-case identifier")
+
+
 @dataclass(frozen=True)
 class Filters:
     kinds: Sequence[str] | None = None
@@ -68,8 +74,7 @@ class Backend:
 
     def facet_condition(self, name: str, wanted) -> tuple[str, list]:
         """`name` is one of `wanted` (a value or a collection of them; None: absent or null)."""
-        if not FACET_NAME.match(name):
-            raise ValueError(f"facet name {name!r} is not a lower-case identifier")
+        check_facet_name(name)
         column = self.facet_sql(name)
         many = isinstance(wanted, list | tuple | set | frozenset)
         values = list(wanted) if many else [wanted]

@@ -60,8 +60,11 @@ def test_repeated_terms_count_once_and_the_number_of_terms_is_bounded():
 
 def test_sqlite_expression_quotes_every_term():
     terms = parse_query('"late delivery" refund* box')
-    assert match_expression(terms, any_term=False) == '"late delivery" "refund"* "box"'
-    assert match_expression(terms, any_term=True) == '"late delivery" OR "refund"* OR "box"'
+    assert match_expression(terms, any_term=False) == ('"late delivery" "refund"* "box"')
+    assert match_expression(terms, any_term=True) == ('"late delivery" OR "refund"* OR "box"')
+    assert match_expression(parse_query("e-ma* box"), any_term=False, loose=True) == (
+        '("e" AND "ma"*) AND "box"'
+    )
 
 
 def test_postgres_expression_binds_every_word():

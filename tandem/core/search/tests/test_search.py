@@ -225,3 +225,59 @@ def test_query_syntax_of_either_engine_is_plain_text(text):
     index("article", 1, "Refund policy", "refund title body near")
     search.query(text)
     assert SearchDocument.objects.count() == 1
+
+
+def test_a_facet_filter_tells_a_number_from_the_same_digits_as_text_on_sqlite():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL compares facets as text (docs: store the type you filter by)")
+    index("ticket", 1, "Refund", team=5)
+    index("ticket", 2, "Refund", team="5")
+    assert keys(search.query("refund", facets={"team": 5})) == [("ticket", 1)]
+    assert keys(search.query("refund", facets={"team": ["5"]})) == [("ticket", 2)]
+
+
+def test_a_facet_value_too_long_for_a_token_still_filters_exactly():
+    long_value = "plan-" + "x" * 300
+    index("organization", 1, "Refund Ltd", plan=long_value)
+    index("organization", 2, "Refund Inc", plan=long_value + "y")
+    assert keys(search.query("refund", facets={"plan": long_value})) == [("organization", 1)]
+
+
+def test_kind_facets_combine_with_kinds_and_facets():
+    index("ticket", 1, "Refund", team=1, status="open")
+    index("ticket", 2, "Refund", team=2, status="open")
+    index("ticket", 3, "Refund", team=2, status="solved")
+    index("article", 4, "Refund policy", status="open")
+    page = search.query(
+        "refund",
+        kinds=["ticket", "article"],
+        facets={"status": "open"},
+        kind_facets={"ticket": {"team": [2], "status": ["open", "solved"]}},
+    )
+    assert sorted(keys(page)) == [("article", 4), ("ticket", 2)]
+
+
+def test_prefix_snippets_mark_every_hit():
+    index("ticket", 1, "Invoice missing", days_ago=3)
+    index("ticket", 2, "Refund", "no invoices here")
+    index("ticket", 3, "Invoicing question", days_ago=1)
+    page = search.query("invoic*")
+    assert sorted(keys(page)) == [("ticket", 1), ("ticket", 2), ("ticket", 3)]
+    for hit in page.hits:
+        assert "<mark>" in hit.title_snippet + hit.body_snippet
+
+
+def test_a_search_of_a_rare_kind_matches_it_inside_the_index():
+    # Twenty tickets to two articles: on SQLite the kind joins the FTS5 match.
+    for key in range(1, 21):
+        index("ticket", key, "Refund request", status="published")
+    index("article", 30, "Refund policy", status="published", audience="public")
+    index("article", 31, "Refund policy draft", status="draft", audience="public")
+    public = {"status": "published", "audience": "public"}
+    assert keys(search.query("refund", kinds=["article"], facets=public)) == [("article", 30)]
+    page = search.query("refund policy", kinds=["article"], any_term=True)
+    assert sorted(keys(page)) == [("article", 30), ("article", 31)]
+    assert keys(search.query("request", kinds=["article"])) == []
+    assert len(search.query("refund", kinds=["ticket"], limit=50).hits) == 20
