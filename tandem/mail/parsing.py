@@ -53,7 +53,6 @@ KEPT_HEADERS = (
 __all__ = ["KEPT_HEADERS", "MailParseError", "ParsedAttachment", "ParsedMail", "parse_message"]
 
 
-
 class _RememberingHeaderRegistry(HeaderRegistry):
     """policy.default's header parsing, each distinct (name, value) parsed once.
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tandem.core.errors import InvalidInput
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
+from tandem.mail.ingest.indexing import index_tickets
 from tandem.mail.ingest.processing import process_one
 from tandem.mail.ingest.threading import (
     candidate_ids,
@@ -229,6 +230,7 @@ class _Batch:
                     inbound.attempts += 1
                     rows.append(inbound)
                 save_fields(rows, _RECORDED)
+                index_tickets(result.ticket_number for result in results.values())
         except Exception as error:
             if not isinstance(error, _Changed):
                 log.warning("history batch failed, importing it message by message", exc_info=True)
@@ -240,7 +242,7 @@ class _Batch:
 
     def _one(self, inbound_id: int) -> None:
         try:
-            self.count(process_one(inbound_id, skip_rate_limit=True, desk=self.desk))
+            self.count(process_one(inbound_id, skip_rate_limit=True, desk=self.desk, index=True))
         except OperationalError:
             self.left += 1
 

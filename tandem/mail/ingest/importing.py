@@ -234,7 +234,7 @@ def import_mail(
         else:
             for inbound_id in ordered:
                 try:
-                    outcome = process_one(inbound_id, skip_rate_limit=True, desk=desk)
+                    outcome = process_one(inbound_id, skip_rate_limit=True, desk=desk, index=True)
                 except OperationalError:
                     stats.left_for_retry += 1
                     continue

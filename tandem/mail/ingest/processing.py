@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
+from tandem.mail.ingest.indexing import index_tickets
 from tandem.mail.models import InboundMail
 
 __all__ = ["Outcome", "process_inbound", "process_one", "sweep_received"]
@@ -36,9 +37,17 @@ def process_inbound(*, inbound_id: int, skip_rate_limit: bool = False) -> None:
 
 
 def process_one(
-    inbound_id: int, *, skip_rate_limit: bool = False, desk: Desk | None = None
+    inbound_id: int,
+    *,
+    skip_rate_limit: bool = False,
+    desk: Desk | None = None,
+    index: bool = False,
 ) -> Outcome | None:
-    """Process one row and say what became of it (None: it was not RECEIVED)."""
+    """Process one row and say what became of it (None: it was not RECEIVED).
+
+    `index` writes the ticket's search document in the same transaction: for imports, which
+    publish nothing on the event bus (live mail is indexed by the bus's search subscriber).
+    """
     # The attempt is counted in a commit of its own, so a message that kills its worker
     # shows up in the sweep as failing instead of being retried forever.
     started = InboundMail.objects.filter(pk=inbound_id, state=State.RECEIVED).update(
@@ -60,6 +69,8 @@ def process_one(
             ingest = MessageHandling(inbound, desk or Desk.load(), skip_rate_limit=skip_rate_limit)
             outcome = ingest.run()
             _record(inbound, outcome)
+            if index:
+                index_tickets([outcome.ticket_id])
         return outcome
     except OperationalError:
         log.warning("inbound mail %s: database error, left for retry", inbound_id, exc_info=True)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tandem.core.search.models import SearchDocument
 from tandem.mail.ingest.importing import import_mail
 from tandem.mail.models import InboundMail, OutboundMail
 from tandem.mail.tests.test_corpus_intake import FILES
@@ -284,6 +285,11 @@ def snapshot(started: dt.datetime) -> dict:
             )
             for row in InboundMail.objects.order_by("pk")
         ],
+        # Indexed in the batch's own transaction: the same documents either way.
+        "search": [
+            (tickets(d.key), d.title, d.body, d.facets, when(d.updated_at))
+            for d in SearchDocument.objects.filter(kind="ticket").order_by("key")
+        ],
     }
 
 
@@ -330,3 +336,6 @@ def test_bulk_import_writes_what_the_per_message_path_writes(tmp_path, mailbox, 
     assert one_by_one_counts["duplicates"] >= 1
     tokened = [row for row in one_by_one["inbound"] if "about that" in row[7]]
     assert tokened[0][7] == "[ticket 0] about that" and tokened[0][3] == 0  # onto the solved
+    # Every ticket the import wrote is in the search index, with its messages' text.
+    assert len(one_by_one["search"]) == len(one_by_one["tickets"])
+    assert any("Found it, thanks." in document[2] for document in one_by_one["search"])
