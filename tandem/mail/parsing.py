@@ -50,7 +50,14 @@ KEPT_HEADERS = (
     "feedback-type",
     "x-ms-exchange-generated-message-source",
 )
-__all__ = ["KEPT_HEADERS", "MailParseError", "ParsedAttachment", "ParsedMail", "parse_message"]
+__all__ = [
+    "KEPT_HEADERS",
+    "MailParseError",
+    "ParsedAttachment",
+    "ParsedMail",
+    "parse_many",
+    "parse_message",
+]
 
 
 class _RememberingHeaderRegistry(HeaderRegistry):
@@ -494,6 +501,18 @@ def parse_message(raw: bytes) -> ParsedMail:
         raise
     except Exception as exc:  # hostile input must become a defect, not a crash
         return _unparsed(raw, exc)
+
+
+def parse_many(raws: list[bytes]) -> list[ParsedMail | MailParseError]:
+    """parse_message for each, the error in place of mail that holds none: what an import's
+    parse workers run (this module needs no Django, so a bare process can import it)."""
+    results: list[ParsedMail | MailParseError] = []
+    for raw in raws:
+        try:
+            results.append(parse_message(raw))
+        except MailParseError as error:
+            results.append(error)
+    return results
 
 
 def _parse(raw: bytes) -> ParsedMail:

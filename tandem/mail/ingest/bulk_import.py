@@ -23,6 +23,7 @@ from tandem.core.errors import InvalidInput
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
 from tandem.mail.ingest.indexing import index_tickets
+from tandem.mail.ingest.parse_pool import Parsed, ParsePool
 from tandem.mail.ingest.processing import process_one
 from tandem.mail.ingest.threading import (
     candidate_ids,
@@ -72,29 +73,45 @@ def import_in_batches(
     *,
     desk: Desk,
     count: Callable[[Outcome | None], None],
+    pool: ParsePool | None = None,
 ) -> int:
     """Process these RECEIVED rows in this order; `count` hears each outcome. Returns how many
-    a database error left RECEIVED (run the import again)."""
+    a database error left RECEIVED (run the import again).
+
+    With a `pool`, the next batch is parsed in its workers while this one is written.
+    """
     left = 0
     ids = iter(inbound_ids)
-    while chunk := list(islice(ids, BATCH)):
-        left += _Batch(desk, count).run(chunk)
+    chunk = list(islice(ids, BATCH))
+    pending = pool.parse(chunk) if pool and chunk else None
+    while chunk:
+        following = list(islice(ids, BATCH))
+        upcoming = pool.parse(following) if pool and following else None
+        parsed = pending.result() if pending else None
+        left += _Batch(desk, count, parsed).run(chunk)
+        chunk, pending = following, upcoming
     return left
 
 
 class _Batch:
-    def __init__(self, desk: Desk, count: Callable[[Outcome | None], None]):
+    def __init__(
+        self,
+        desk: Desk,
+        count: Callable[[Outcome | None], None],
+        parsed: dict[int, Parsed] | None = None,
+    ):
         self.desk = desk
         self.count = count
+        self.parsed = parsed or {}
         self.left = 0
 
     def run(self, inbound_ids: list[int]) -> int:
-        rows = {
-            row.pk: row
-            for row in InboundMail.objects.select_related("mailbox__default_team").filter(
-                pk__in=inbound_ids, state=State.RECEIVED
-            )
-        }
+        rows_query = InboundMail.objects.select_related("mailbox__default_team").filter(
+            pk__in=inbound_ids, state=State.RECEIVED
+        )
+        if self.parsed:
+            rows_query = rows_query.defer("raw")  # parsed already; read again only if missing
+        rows = {row.pk: row for row in rows_query}
         prepared: list[MessageHandling | int] = []
         for inbound_id in inbound_ids:
             inbound = rows.get(inbound_id)
@@ -103,7 +120,7 @@ class _Batch:
                 continue
             handling = MessageHandling(inbound, self.desk, skip_rate_limit=True)
             try:
-                handling.prepare()
+                handling.prepare(self.parsed.get(inbound_id))
             except Exception:
                 prepared.append(inbound_id)  # process_one quarantines it with its reason
                 continue
