@@ -26,22 +26,29 @@ def _peek_message_id(raw: bytes) -> str:
 
 
 def store_raw_many(
-    raws: list[bytes], *, source: str, mailbox: Mailbox | None = None
+    raws: list[bytes],
+    *,
+    source: str,
+    mailbox: Mailbox | None = None,
+    sha256s: list[str] | None = None,
 ) -> list[InboundMail]:
     """Store many messages as received, in one INSERT per batch, without scheduling their
-    processing (the importer processes them itself, in thread order)."""
+    processing (the importer processes them itself, in thread order). `sha256s`: the hex
+    digests when the caller has them already (the importer hashed to skip known mail)."""
+    if sha256s is None:
+        sha256s = [hashlib.sha256(raw).hexdigest() for raw in raws]
     return InboundMail.objects.bulk_create(
         [
             InboundMail(
                 mailbox=mailbox,
                 source=source,
                 raw=raw,
-                sha256=hashlib.sha256(raw).hexdigest(),
+                sha256=sha256,
                 size=len(raw),
                 envelope_to=[],
                 message_id=_peek_message_id(raw),
             )
-            for raw in raws
+            for raw, sha256 in zip(raws, sha256s, strict=True)
         ]
     )
 

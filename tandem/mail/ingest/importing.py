@@ -283,7 +283,7 @@ def _store(
         sha256__in={digest.hex() for digest, _ in hashed}
     ).values_list("pk", "sha256", "state", "source"):
         stored.setdefault(sha256, []).append((pk, state, source))
-    new: list[tuple[bytes, int]] = []
+    new: list[tuple[bytes, int, str]] = []
     for digest, raw in hashed:
         position = stats.read
         stats.read += 1
@@ -303,10 +303,13 @@ def _store(
             else:
                 stats.duplicates += 1
             continue
-        new.append((raw, position))
+        new.append((raw, position, digest.hex()))
     with transaction.atomic():
         rows = store_raw_many(
-            [raw for raw, _ in new], source=InboundMail.Source.IMPORT, mailbox=mailbox
+            [raw for raw, _, _ in new],
+            source=InboundMail.Source.IMPORT,
+            mailbox=mailbox,
+            sha256s=[sha256 for _, _, sha256 in new],
         )
-    for inbound, (raw, position) in zip(rows, new, strict=True):
+    for inbound, (raw, position, _) in zip(rows, new, strict=True):
         pending.append(queued(inbound.pk, raw, position))
