@@ -109,8 +109,8 @@ class _Batch:
         rows_query = InboundMail.objects.select_related("mailbox__default_team").filter(
             pk__in=inbound_ids, state=State.RECEIVED
         )
-        if self.parsed:
-            rows_query = rows_query.defer("raw")  # parsed already; read again only if missing
+        if not self.parsed:  # the workers parsed them: the bytes are read only if one is missing
+            rows_query = rows_query.select_related("raw_copy")
         rows = {row.pk: row for row in rows_query}
         prepared: list[MessageHandling | int] = []
         for inbound_id in inbound_ids:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from tandem.mail import MailParseError, ParsedMail
-from tandem.mail.models import InboundMail
+from tandem.mail.models import InboundMail, InboundRaw
 from tandem.mail.parsing import parse_many
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ class ParsePool:
         if self._broken:
             return PendingParse(self, [])
         raws = dict(
-            InboundMail.objects.filter(
-                pk__in=inbound_ids, state=InboundMail.State.RECEIVED
-            ).values_list("pk", "raw")
+            InboundRaw.objects.filter(
+                inbound_id__in=inbound_ids, inbound__state=InboundMail.State.RECEIVED
+            ).values_list("inbound_id", "raw")
         )
         ids = list(raws)
         futures = []

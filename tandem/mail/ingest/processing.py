@@ -60,7 +60,7 @@ def process_one(
         with transaction.atomic():
             inbound = (
                 InboundMail.objects.select_for_update(of=("self",))
-                .select_related("mailbox__default_team")
+                .select_related("mailbox__default_team", "raw_copy")
                 .filter(pk=inbound_id)
                 .first()
             )
