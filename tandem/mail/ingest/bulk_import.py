@@ -109,7 +109,9 @@ class _Batch:
         rows_query = InboundMail.objects.select_related("mailbox__default_team").filter(
             pk__in=inbound_ids, state=State.RECEIVED
         )
-        if not self.parsed:  # the workers parsed them: the bytes are read only if one is missing
+        if not self.parsed:
+            # Parsed here: read the bytes with the rows. (After parse workers, a message one
+            # of them lost reads its own bytes.)
             rows_query = rows_query.select_related("raw_copy")
         rows = {row.pk: row for row in rows_query}
         prepared: list[MessageHandling | int] = []
@@ -124,6 +126,8 @@ class _Batch:
             except Exception:
                 prepared.append(inbound_id)  # process_one quarantines it with its reason
                 continue
+            if handling.failed is None:
+                self.parsed[inbound_id] = handling.parsed  # for process_one, if it comes to that
             prepared.append(handling)
         while prepared:
             prepared = self._plan_and_write(prepared)
@@ -259,9 +263,17 @@ class _Batch:
 
     def _one(self, inbound_id: int) -> None:
         try:
-            self.count(process_one(inbound_id, skip_rate_limit=True, desk=self.desk, index=True))
+            outcome = process_one(
+                inbound_id,
+                skip_rate_limit=True,
+                desk=self.desk,
+                index=True,
+                parsed=self.parsed.get(inbound_id),
+            )
         except OperationalError:
             self.left += 1
+            return
+        self.count(outcome)
 
 
 class _Changed(Exception):

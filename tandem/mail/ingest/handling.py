@@ -64,8 +64,8 @@ class MessageHandling:
         self.check_rate = self.live and not skip_rate_limit
         self.failed: Outcome | None = None  # set by prepare() for mail that cannot be parsed
 
-    def run(self) -> Outcome:
-        failed = self.prepare()
+    def run(self, parsed: ParsedMail | MailParseError | None = None) -> Outcome:
+        failed = self.prepare(parsed)
         if failed is not None:
             return failed
         return self.decide()
