@@ -237,9 +237,7 @@ def receive_mail(
             if before is not None:
                 before()
             if once and mailbox is not None:
-                existing = (
-                    InboundMail.objects.filter(mailbox=mailbox, sha256=digest).defer("raw").first()
-                )
+                existing = InboundMail.objects.filter(mailbox=mailbox, sha256=digest).first()
                 if existing is not None:
                     return Receipt(existing, duplicate=True)
             stored = receive_raw(

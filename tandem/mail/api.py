@@ -84,9 +84,7 @@ def _inbound_out(inbound: InboundMail) -> dict[str, Any]:
 
 
 def _inbound(inbound_id: int) -> InboundMail:
-    return get_object_or_404(
-        InboundMail.objects.select_related("mailbox").defer("raw"), pk=inbound_id
-    )
+    return get_object_or_404(InboundMail.objects.select_related("mailbox"), pk=inbound_id)
 
 
 @router.get(

@@ -11,7 +11,7 @@ import re
 
 from django.db import transaction
 
-from tandem.mail.models import InboundMail, Mailbox
+from tandem.mail.models import InboundMail, InboundRaw, Mailbox
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*<?([^>\r\n]*)>?", re.IGNORECASE | re.MULTILINE)
@@ -26,24 +26,34 @@ def _peek_message_id(raw: bytes) -> str:
 
 
 def store_raw_many(
-    raws: list[bytes], *, source: str, mailbox: Mailbox | None = None
+    raws: list[bytes],
+    *,
+    source: str,
+    mailbox: Mailbox | None = None,
+    sha256s: list[str] | None = None,
 ) -> list[InboundMail]:
     """Store many messages as received, in one INSERT per batch, without scheduling their
-    processing (the importer processes them itself, in thread order)."""
-    return InboundMail.objects.bulk_create(
+    processing (the importer processes them itself, in thread order). `sha256s`: the hex
+    digests when the caller has them already (the importer hashed to skip known mail)."""
+    if sha256s is None:
+        sha256s = [hashlib.sha256(raw).hexdigest() for raw in raws]
+    rows = InboundMail.objects.bulk_create(
         [
             InboundMail(
                 mailbox=mailbox,
                 source=source,
-                raw=raw,
-                sha256=hashlib.sha256(raw).hexdigest(),
+                sha256=sha256,
                 size=len(raw),
                 envelope_to=[],
                 message_id=_peek_message_id(raw),
             )
-            for raw in raws
+            for raw, sha256 in zip(raws, sha256s, strict=True)
         ]
     )
+    InboundRaw.objects.bulk_create(
+        InboundRaw(inbound=row, raw=raw) for row, raw in zip(rows, raws, strict=True)
+    )
+    return rows
 
 
 @transaction.atomic
@@ -60,13 +70,13 @@ def receive_raw(
     inbound = InboundMail.objects.create(
         mailbox=mailbox,
         source=source,
-        raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
         size=len(raw),
         envelope_from=envelope_from[:998],
         envelope_to=list(envelope_to),
         message_id=_peek_message_id(raw),
     )
+    inbound.raw_copy = InboundRaw.objects.create(inbound=inbound, raw=raw)
     if process:
         from tandem.mail.tasks import process_inbound_mail
 

@@ -98,7 +98,6 @@ class InboundMail(models.Model):
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
     )
     source = models.CharField(max_length=8, choices=Source.choices)
-    raw = models.BinaryField()
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()
     envelope_from = models.CharField(max_length=998, blank=True)
@@ -127,6 +126,29 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} mail {self.message_id or self.pk} ({self.state})"
+
+    @property
+    def raw(self) -> bytes:
+        """The bytes as received (their own row: see InboundRaw); select_related("raw_copy")
+        reads them with the row."""
+        return bytes(self.raw_copy.raw)
+
+
+class InboundRaw(models.Model):
+    """The bytes of one InboundMail as received, written in the same transaction as its row.
+
+    Apart from the row because SQLite rewrites a whole row, blob included, on every UPDATE,
+    and an inbound row is updated at least twice (its attempt, its outcome): with the bytes
+    beside the state, every message was written to disk three times.
+    """
+
+    inbound = models.OneToOneField(
+        InboundMail, primary_key=True, on_delete=models.CASCADE, related_name="raw_copy"
+    )
+    raw = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"bytes of inbound mail {self.inbound_id}"
 
 
 class OutboundMail(models.Model):

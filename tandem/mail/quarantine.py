@@ -13,11 +13,7 @@ REVIEWABLE = (InboundMail.State.QUARANTINED, InboundMail.State.HELD)
 
 
 def reviewable_mail() -> QuerySet[InboundMail]:
-    return (
-        InboundMail.objects.filter(state__in=REVIEWABLE)
-        .defer("raw")
-        .order_by("-received_at", "-id")
-    )
+    return InboundMail.objects.filter(state__in=REVIEWABLE).order_by("-received_at", "-id")
 
 
 @transaction.atomic

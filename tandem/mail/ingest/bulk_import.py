@@ -22,6 +22,8 @@ from django.utils import timezone
 from tandem.core.errors import InvalidInput
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
+from tandem.mail.ingest.indexing import index_tickets
+from tandem.mail.ingest.parse_pool import Parsed, ParsePool
 from tandem.mail.ingest.processing import process_one
 from tandem.mail.ingest.threading import (
     candidate_ids,
@@ -71,29 +73,47 @@ def import_in_batches(
     *,
     desk: Desk,
     count: Callable[[Outcome | None], None],
+    pool: ParsePool | None = None,
 ) -> int:
     """Process these RECEIVED rows in this order; `count` hears each outcome. Returns how many
-    a database error left RECEIVED (run the import again)."""
+    a database error left RECEIVED (run the import again).
+
+    With a `pool`, the next batch is parsed in its workers while this one is written.
+    """
     left = 0
     ids = iter(inbound_ids)
-    while chunk := list(islice(ids, BATCH)):
-        left += _Batch(desk, count).run(chunk)
+    chunk = list(islice(ids, BATCH))
+    pending = pool.parse(chunk) if pool and chunk else None
+    while chunk:
+        following = list(islice(ids, BATCH))
+        upcoming = pool.parse(following) if pool and following else None
+        parsed = pending.result() if pending else None
+        left += _Batch(desk, count, parsed).run(chunk)
+        chunk, pending = following, upcoming
     return left
 
 
 class _Batch:
-    def __init__(self, desk: Desk, count: Callable[[Outcome | None], None]):
+    def __init__(
+        self,
+        desk: Desk,
+        count: Callable[[Outcome | None], None],
+        parsed: dict[int, Parsed] | None = None,
+    ):
         self.desk = desk
         self.count = count
+        self.parsed = parsed or {}
         self.left = 0
 
     def run(self, inbound_ids: list[int]) -> int:
-        rows = {
-            row.pk: row
-            for row in InboundMail.objects.select_related("mailbox__default_team").filter(
-                pk__in=inbound_ids, state=State.RECEIVED
-            )
-        }
+        rows_query = InboundMail.objects.select_related("mailbox__default_team").filter(
+            pk__in=inbound_ids, state=State.RECEIVED
+        )
+        if not self.parsed:
+            # Parsed here: read the bytes with the rows. (After parse workers, a message one
+            # of them lost reads its own bytes.)
+            rows_query = rows_query.select_related("raw_copy")
+        rows = {row.pk: row for row in rows_query}
         prepared: list[MessageHandling | int] = []
         for inbound_id in inbound_ids:
             inbound = rows.get(inbound_id)
@@ -102,10 +122,12 @@ class _Batch:
                 continue
             handling = MessageHandling(inbound, self.desk, skip_rate_limit=True)
             try:
-                handling.prepare()
+                handling.prepare(self.parsed.get(inbound_id))
             except Exception:
                 prepared.append(inbound_id)  # process_one quarantines it with its reason
                 continue
+            if handling.failed is None:
+                self.parsed[inbound_id] = handling.parsed  # for process_one, if it comes to that
             prepared.append(handling)
         while prepared:
             prepared = self._plan_and_write(prepared)
@@ -229,6 +251,7 @@ class _Batch:
                     inbound.attempts += 1
                     rows.append(inbound)
                 save_fields(rows, _RECORDED)
+                index_tickets(result.ticket_number for result in results.values())
         except Exception as error:
             if not isinstance(error, _Changed):
                 log.warning("history batch failed, importing it message by message", exc_info=True)
@@ -240,9 +263,17 @@ class _Batch:
 
     def _one(self, inbound_id: int) -> None:
         try:
-            self.count(process_one(inbound_id, skip_rate_limit=True, desk=self.desk))
+            outcome = process_one(
+                inbound_id,
+                skip_rate_limit=True,
+                desk=self.desk,
+                index=True,
+                parsed=self.parsed.get(inbound_id),
+            )
         except OperationalError:
             self.left += 1
+            return
+        self.count(outcome)
 
 
 class _Changed(Exception):

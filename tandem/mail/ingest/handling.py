@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tandem.core.errors import InvalidInput
-from tandem.mail import MailParseError, addresses
+from tandem.mail import MailParseError, ParsedMail, addresses
 from tandem.mail.automatic import classify
 from tandem.mail.ingest.bounces import bounce_meta, bounce_note, bounce_reason, bounced_ticket
 from tandem.mail.ingest.content import build_content
@@ -64,19 +64,23 @@ class MessageHandling:
         self.check_rate = self.live and not skip_rate_limit
         self.failed: Outcome | None = None  # set by prepare() for mail that cannot be parsed
 
-    def run(self) -> Outcome:
-        failed = self.prepare()
+    def run(self, parsed: ParsedMail | MailParseError | None = None) -> Outcome:
+        failed = self.prepare(parsed)
         if failed is not None:
             return failed
         return self.decide()
 
-    def prepare(self) -> Outcome | None:
-        """Parse and learn what every decision needs; an Outcome when the mail cannot be parsed."""
+    def prepare(self, parsed: ParsedMail | MailParseError | None = None) -> Outcome | None:
+        """Parse (unless a parse worker did: `parsed`) and learn what every decision needs;
+        an Outcome when the mail cannot be parsed."""
         inbound = self.inbound
-        try:
-            parsed = parse_message(bytes(inbound.raw))
-        except MailParseError as error:
-            self.failed = Outcome(State.QUARANTINED, error.reason)
+        if parsed is None:
+            try:
+                parsed = parse_message(bytes(inbound.raw))
+            except MailParseError as error:
+                parsed = error
+        if isinstance(parsed, MailParseError):
+            self.failed = Outcome(State.QUARANTINED, parsed.reason)
             return self.failed
         self.parsed = parsed
         inbound.message_id = parsed.message_id[:998]

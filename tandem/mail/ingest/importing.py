@@ -26,6 +26,7 @@ from tandem.core import event_bus, live
 from tandem.mail import addresses
 from tandem.mail.ingest.bulk_import import import_in_batches
 from tandem.mail.ingest.desk import Desk
+from tandem.mail.ingest.parse_pool import ParsePool
 from tandem.mail.ingest.processing import Outcome, process_one
 from tandem.mail.intake import store_raw_many
 from tandem.mail.models import InboundMail, Mailbox
@@ -50,6 +51,7 @@ class ImportStats:
     left_for_retry: int = 0  # a database error left them RECEIVED: run the import again
     seconds: float = 0.0
     read_seconds: float = 0.0  # of `seconds`: reading, hashing and storing the raw messages
+    parse_workers: int = 0  # processes that parsed beside the importing one
     reading: bool = True
 
     def count(self, outcome: Outcome | None) -> None:
@@ -111,7 +113,10 @@ def read_messages(path: Path) -> Iterator[bytes]:
         if (path / "cur").is_dir() and (path / "new").is_dir():
             box = mailbox.Maildir(path, factory=None, create=False)
             for key in box.iterkeys():
-                yield box.get_bytes(key)
+                # The file's bytes as they are: get_bytes would copy each message once more
+                # to turn os.linesep into "\n", which on POSIX changes nothing.
+                with box.get_file(key) as handle:
+                    yield handle.read()
             return
         if (path / "cur").is_dir() or (path / "new").is_dir():
             for folder in ("new", "cur"):
@@ -201,13 +206,33 @@ def import_mail(
     mailbox: Mailbox | None = None,
     progress: Callable[[ImportStats], None] | None = None,
     bulk: bool = True,
+    parse_workers: int = 0,
 ) -> ImportStats:
     """Store every message not imported before, then process them all in thread order.
 
     By default in batches (`bulk_import`); `bulk=False` processes each message in its own
     transaction, as live mail is: the reference the batches are tested against.
+    `parse_workers` processes parse the next batch while this one writes it (bulk only).
     """
-    stats = ImportStats()
+    stats = ImportStats(parse_workers=parse_workers if bulk else 0)
+    pool = ParsePool(stats.parse_workers) if stats.parse_workers else None
+    try:
+        _import(path, mailbox=mailbox, progress=progress, bulk=bulk, pool=pool, stats=stats)
+    finally:
+        if pool is not None:
+            pool.close()
+    return stats
+
+
+def _import(
+    path: Path,
+    *,
+    mailbox: Mailbox | None,
+    progress: Callable[[ImportStats], None] | None,
+    bulk: bool,
+    pool: ParsePool | None,
+    stats: ImportStats,
+) -> None:
     started = time.perf_counter()
     pending: list[Queued] = []
     seen: set[bytes] = set()
@@ -230,17 +255,16 @@ def import_mail(
     with live.quiet(), event_bus.quiet():
         ordered = (item.inbound_id for item in processing_order(pending))
         if bulk:
-            stats.left_for_retry += import_in_batches(ordered, desk=desk, count=count)
+            stats.left_for_retry += import_in_batches(ordered, desk=desk, count=count, pool=pool)
         else:
             for inbound_id in ordered:
                 try:
-                    outcome = process_one(inbound_id, skip_rate_limit=True, desk=desk)
+                    outcome = process_one(inbound_id, skip_rate_limit=True, desk=desk, index=True)
                 except OperationalError:
                     stats.left_for_retry += 1
                     continue
                 count(outcome)
     stats.seconds = time.perf_counter() - started
-    return stats
 
 
 def _store(
@@ -262,7 +286,7 @@ def _store(
         sha256__in={digest.hex() for digest, _ in hashed}
     ).values_list("pk", "sha256", "state", "source"):
         stored.setdefault(sha256, []).append((pk, state, source))
-    new: list[tuple[bytes, int]] = []
+    new: list[tuple[bytes, int, str]] = []
     for digest, raw in hashed:
         position = stats.read
         stats.read += 1
@@ -282,10 +306,13 @@ def _store(
             else:
                 stats.duplicates += 1
             continue
-        new.append((raw, position))
+        new.append((raw, position, digest.hex()))
     with transaction.atomic():
         rows = store_raw_many(
-            [raw for raw, _ in new], source=InboundMail.Source.IMPORT, mailbox=mailbox
+            [raw for raw, _, _ in new],
+            source=InboundMail.Source.IMPORT,
+            mailbox=mailbox,
+            sha256s=[sha256 for _, _, sha256 in new],
         )
-    for inbound, (raw, position) in zip(rows, new, strict=True):
+    for inbound, (raw, position, _) in zip(rows, new, strict=True):
         pending.append(queued(inbound.pk, raw, position))

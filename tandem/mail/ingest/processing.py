@@ -15,8 +15,10 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tandem.mail import MailParseError, ParsedMail
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
+from tandem.mail.ingest.indexing import index_tickets
 from tandem.mail.models import InboundMail
 
 __all__ = ["Outcome", "process_inbound", "process_one", "sweep_received"]
@@ -36,9 +38,19 @@ def process_inbound(*, inbound_id: int, skip_rate_limit: bool = False) -> None:
 
 
 def process_one(
-    inbound_id: int, *, skip_rate_limit: bool = False, desk: Desk | None = None
+    inbound_id: int,
+    *,
+    skip_rate_limit: bool = False,
+    desk: Desk | None = None,
+    index: bool = False,
+    parsed: ParsedMail | MailParseError | None = None,
 ) -> Outcome | None:
-    """Process one row and say what became of it (None: it was not RECEIVED)."""
+    """Process one row and say what became of it (None: it was not RECEIVED).
+
+    `index` writes the ticket's search document in the same transaction: for imports, which
+    publish nothing on the event bus (live mail is indexed by the bus's search subscriber).
+    `parsed`: the row's bytes parsed already (an import batch did), so they are not again.
+    """
     # The attempt is counted in a commit of its own, so a message that kills its worker
     # shows up in the sweep as failing instead of being retried forever.
     started = InboundMail.objects.filter(pk=inbound_id, state=State.RECEIVED).update(
@@ -51,15 +63,17 @@ def process_one(
         with transaction.atomic():
             inbound = (
                 InboundMail.objects.select_for_update(of=("self",))
-                .select_related("mailbox__default_team")
+                .select_related("mailbox__default_team", *(() if parsed else ("raw_copy",)))
                 .filter(pk=inbound_id)
                 .first()
             )
             if inbound is None or inbound.state != State.RECEIVED:
                 return None
             ingest = MessageHandling(inbound, desk or Desk.load(), skip_rate_limit=skip_rate_limit)
-            outcome = ingest.run()
+            outcome = ingest.run(parsed)
             _record(inbound, outcome)
+            if index:
+                index_tickets([outcome.ticket_id])
         return outcome
     except OperationalError:
         log.warning("inbound mail %s: database error, left for retry", inbound_id, exc_info=True)

@@ -18,7 +18,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tandem.core import event_bus
+from tandem.core.search.models import SearchDocument
+from tandem.mail.ingest.bulk_import import import_in_batches
+from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.importing import import_mail
+from tandem.mail.ingest.parse_pool import ParsePool
+from tandem.mail.intake import store_raw_many
 from tandem.mail.models import InboundMail, OutboundMail
 from tandem.mail.tests.test_corpus_intake import FILES
 from tandem.mail.tests.test_import import at, history
@@ -284,17 +290,22 @@ def snapshot(started: dt.datetime) -> dict:
             )
             for row in InboundMail.objects.order_by("pk")
         ],
+        # Indexed in the batch's own transaction: the same documents either way.
+        "search": [
+            (tickets(d.key), d.title, d.body, d.facets, when(d.updated_at))
+            for d in SearchDocument.objects.filter(kind="ticket").order_by("key")
+        ],
     }
 
 
-def imported(path: Path, mailbox, *, bulk: bool) -> tuple[dict, dict]:
+def imported(path: Path, mailbox, *, bulk: bool, parse_workers: int = 0) -> tuple[dict, dict]:
     """Import into a savepoint, take the snapshot and the stats, and roll back."""
     savepoint = transaction.savepoint()
     started = timezone.now()
     try:
         (path / "999-token.eml").write_bytes(token_mail(existing_tickets()))
         with CaptureQueriesContext(connection) as queries:
-            stats = import_mail(path, mailbox=mailbox, bulk=bulk)
+            stats = import_mail(path, mailbox=mailbox, bulk=bulk, parse_workers=parse_workers)
         again = import_mail(path, mailbox=mailbox, bulk=bulk)
         assert again.to_process == 0 and again.duplicates == again.read
         assert OutboundMail.objects.count() == 0
@@ -330,3 +341,52 @@ def test_bulk_import_writes_what_the_per_message_path_writes(tmp_path, mailbox, 
     assert one_by_one_counts["duplicates"] >= 1
     tokened = [row for row in one_by_one["inbound"] if "about that" in row[7]]
     assert tokened[0][7] == "[ticket 0] about that" and tokened[0][3] == 0  # onto the solved
+    # Every ticket the import wrote is in the search index, with its messages' text.
+    assert len(one_by_one["search"]) == len(one_by_one["tickets"])
+    assert any("Found it, thanks." in document[2] for document in one_by_one["search"])
+
+
+def test_parse_workers_change_nothing_but_who_parses(tmp_path, mailbox, agent):
+    """Batches parsed in a worker process land exactly as batches parsed here, the broken
+    file quarantined with the same reason."""
+    messages = corpus(agent.email)
+    here, here_counts = imported(write_eml_folder(tmp_path / "here", messages), mailbox, bulk=True)
+    pooled, pooled_counts = imported(
+        write_eml_folder(tmp_path / "pooled", messages), mailbox, bulk=True, parse_workers=1
+    )
+    here_counts.pop("queries"), pooled_counts.pop("queries")
+    assert pooled_counts == here_counts
+    for part in here:
+        assert pooled[part] == here[part], part
+    assert any(row[1] == State.QUARANTINED for row in pooled["inbound"])
+
+
+def test_unusable_parse_workers_leave_the_parsing_to_the_importer(mailbox):
+    """A pool whose workers take no work (shut down, as when they cannot start) parses
+    nothing: every message is parsed in-process instead, with the outcome it has without a
+    pool, none left behind."""
+    raws = [path.read_bytes() for path in FILES]
+    rows = store_raw_many(raws, source=InboundMail.Source.IMPORT, mailbox=mailbox)
+    broken = ParsePool(1)
+    broken.close()
+
+    def outcomes(pool: ParsePool | None) -> list[tuple]:
+        savepoint = transaction.savepoint()
+        try:
+            heard = []
+            with event_bus.quiet():
+                left = import_in_batches(
+                    [row.pk for row in rows],
+                    desk=Desk.load(preload_agents=True),
+                    count=heard.append,
+                    pool=pool,
+                )
+            assert left == 0 and len(heard) == len(raws)
+            return list(InboundMail.objects.order_by("pk").values_list("state", "reason"))
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    with_broken_pool = outcomes(broken)
+    assert with_broken_pool == outcomes(None)
+    states = {state for state, _ in with_broken_pool}
+    assert State.RECEIVED not in states and {State.PROCESSED, State.QUARANTINED} <= states

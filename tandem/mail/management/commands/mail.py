@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tandem.mail.ingest.importing import ImportStats, import_mail
+from tandem.mail.ingest.parse_pool import default_workers
 from tandem.mail.models import Mailbox
 
 _PROGRESS_EVERY = 0.2  # seconds between progress line updates
@@ -30,12 +31,25 @@ class Command(BaseCommand):
             help="the mailbox the mail was sent to (default team and track); by default "
             "each message's recipients name it",
         )
+        importing.add_argument(
+            "--parse-workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="processes that parse the next batch while this one writes (default: one "
+            "when a second core is free, else none; 0 parses here)",
+        )
 
     def handle(self, *args, action: str, **options):
         if action == "import":
-            self._import(options["path"], options.get("mailbox"))
+            workers = options.get("parse_workers")
+            if workers is None:
+                workers = default_workers()
+            if workers < 0:
+                raise CommandError("--parse-workers cannot be negative")
+            self._import(options["path"], options.get("mailbox"), workers)
 
-    def _import(self, path: Path, address: str | None) -> None:
+    def _import(self, path: Path, address: str | None, parse_workers: int) -> None:
         if not path.exists():
             raise CommandError(f"{path} does not exist")
         mailbox = None
@@ -54,7 +68,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r{stats.progress_line()}\033[K", ending="")
                 self.stdout.flush()
 
-        stats = import_mail(path, mailbox=mailbox, progress=progress)
+        stats = import_mail(path, mailbox=mailbox, progress=progress, parse_workers=parse_workers)
         if tty:
             self.stdout.write(f"\r{stats.progress_line()}\033[K")
         self.stdout.write(f"Imported {path}: {stats.summary()}")
