@@ -9,6 +9,7 @@ thrown away with the exception, can never leak its events into a later publish.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
@@ -41,6 +42,14 @@ def pending_events(ticket: Ticket) -> list[TicketEvent]:
     except AttributeError:
         ticket._pending_events = []
         return ticket._pending_events
+
+
+def detached_copy(ticket: Ticket) -> Ticket:
+    """A copy of the instance (related objects it loaded included) with no pending events:
+    for a subscriber that records its own events on a ticket it need not read back."""
+    duplicate = copy.copy(ticket)
+    duplicate._pending_events = []
+    return duplicate
 
 
 def announce_change(ticket: Ticket, kind: str) -> None:
