@@ -499,8 +499,9 @@ def tables(*labels: str) -> frozenset[str]:
 # Every trigger or automation write also changes the rules' version stamp (workflow.rule_cache).
 TRIGGER_WRITE = tables("workflow.trigger", "workflow.rulesversion")
 AUTOMATION_WRITE = tables("workflow.automation", "workflow.rulesversion")
-# So does every SLA policy and calendar write (the cached SLA settings, workflow.sla_settings).
+# So does every routing rule, SLA policy and calendar write (cached the same way).
 CALENDAR_WRITE = tables("core.calendar", "workflow.rulesversion")
+ROUTING_RULE_WRITE = tables("workflow.routingrule", "workflow.rulesversion")
 SLA_POLICY_WRITE = tables("workflow.slapolicy", "workflow.slatarget", "workflow.rulesversion")
 
 
@@ -871,7 +872,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/routing/")),
             data={"name": "Refunds", "match": "all", "conditions": "subject contains refund"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row("settings:routing_rule", GET, admins_only(OK), kwargs={"pk": "{rule}"}),
         Row(
@@ -880,14 +881,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/routing/")),
             kwargs={"pk": "{rule}"},
             data={"name": "Invoices", "match": "any", "conditions": "subject contains invoice"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row(
             "settings:routing_rule_delete",
             POST,
             admins_only(done(302, "/settings/routing/")),
             kwargs={"pk": "{rule}"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row("settings:triggers", GET, admins_only(OK)),
         Row("settings:trigger_new", GET, admins_only(OK)),
@@ -1389,7 +1390,7 @@ def _api_rows() -> list[Row]:
             "/routing-rules",
             api_admins(done(201)),
             data={"name": "Refunds", "conditions": {"rules": []}},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         row("GET", "/routing-rules/{rule_id}", api_admins(OK), {"rule_id": "{rule}"}),
         row(
@@ -1398,14 +1399,14 @@ def _api_rows() -> list[Row]:
             api_admins(done(200)),
             {"rule_id": "{rule}"},
             {"active": False},
-            tables("workflow.routingrule"),
+            ROUTING_RULE_WRITE,
         ),
         row(
             "DELETE",
             "/routing-rules/{rule_id}",
             api_admins(done(204)),
             {"rule_id": "{rule}"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         row("GET", "/tickets/{number}/messages", api_reads(other_team=404), number),
         row(
