@@ -105,3 +105,22 @@ def test_the_next_ticket_reads_no_policy_target_or_calendar_row():
     read = " ".join(query["sql"] for query in queries.captured_queries)
     for table in ("workflow_slapolicy", "workflow_slatarget", Calendar._meta.db_table):
         assert table not in read
+
+
+@pytest.mark.parametrize("status", ["new", "pending", "solved"])
+def test_a_new_tickets_clocks_are_those_a_recompute_from_its_stored_history_gives(status):
+    """The creating batch stands in for the stored history; reading it back agrees."""
+    from tandem.workflow.actions import refresh_ticket_sla
+
+    tagged = make_policy(
+        name="Tagged", position=5, conditions={"tags": ["vip"]}, minutes={"resolution": 30}
+    )
+    make_policy(name="Standard", position=10)
+    team = factories.make_team(name="Berlin")
+    actions.set_team_calendar(team=team, calendar=make_calendar())
+    ticket = open_ticket(at=MONDAY_MORNING, team=team, tags=["vip"], status=status)
+    columns = [f.attname for f in TicketSla._meta.concrete_fields]
+    as_created = TicketSla.objects.filter(ticket=ticket).values(*columns).first()
+    assert as_created["policy_id"] == tagged.pk  # the tags came from the creating batch
+    refresh_ticket_sla(ticket=ticket, at=MONDAY_MORNING, record=False)
+    assert TicketSla.objects.filter(ticket=ticket).values(*columns).first() == as_created
