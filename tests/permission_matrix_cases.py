@@ -499,6 +499,10 @@ def tables(*labels: str) -> frozenset[str]:
 # Every trigger or automation write also changes the rules' version stamp (workflow.rule_cache).
 TRIGGER_WRITE = tables("workflow.trigger", "workflow.rulesversion")
 AUTOMATION_WRITE = tables("workflow.automation", "workflow.rulesversion")
+# So does every routing rule, SLA policy and calendar write (cached the same way).
+CALENDAR_WRITE = tables("core.calendar", "workflow.rulesversion")
+ROUTING_RULE_WRITE = tables("workflow.routingrule", "workflow.rulesversion")
+SLA_POLICY_WRITE = tables("workflow.slapolicy", "workflow.slatarget", "workflow.rulesversion")
 
 
 TICKET_WRITE = tables("tickets.ticket", "tickets.ticketevent")
@@ -868,7 +872,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/routing/")),
             data={"name": "Refunds", "match": "all", "conditions": "subject contains refund"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row("settings:routing_rule", GET, admins_only(OK), kwargs={"pk": "{rule}"}),
         Row(
@@ -877,14 +881,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/routing/")),
             kwargs={"pk": "{rule}"},
             data={"name": "Invoices", "match": "any", "conditions": "subject contains invoice"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row(
             "settings:routing_rule_delete",
             POST,
             admins_only(done(302, "/settings/routing/")),
             kwargs={"pk": "{rule}"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         Row("settings:triggers", GET, admins_only(OK)),
         Row("settings:trigger_new", GET, admins_only(OK)),
@@ -1109,7 +1113,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/calendars/")),
             data={"name": "Night desk", "time_zone": "Europe/Berlin", "mon": "18:00-24:00"},
-            changes=tables("core.calendar"),
+            changes=CALENDAR_WRITE,
         ),
         Row("settings:calendar", GET, admins_only(OK), kwargs={"pk": "{calendar}"}),
         Row(
@@ -1118,14 +1122,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/calendars/")),
             kwargs={"pk": "{calendar}"},
             data={"name": "Office", "time_zone": "UTC", "tue": "09:00-17:00"},
-            changes=tables("core.calendar"),
+            changes=CALENDAR_WRITE,
         ),
         Row(
             "settings:calendar_delete",
             POST,
             admins_only(done(302, "/settings/calendars/")),
             kwargs={"pk": "{calendar}"},
-            changes=tables("core.calendar"),
+            changes=CALENDAR_WRITE,
         ),
         Row("settings:sla_policies", GET, admins_only(OK)),
         Row("settings:sla_policy_new", GET, admins_only(OK)),
@@ -1134,7 +1138,7 @@ def _settings_rows() -> list[Row]:
             POST,
             admins_only(done(302, "/settings/sla/")),
             data={"name": "Weekend", "warning_minutes": "30", "target_low_resolution": "600"},
-            changes=tables("workflow.slapolicy", "workflow.slatarget"),
+            changes=SLA_POLICY_WRITE,
         ),
         Row("settings:sla_policy", GET, admins_only(OK), kwargs={"pk": "{sla_policy}"}),
         Row(
@@ -1143,7 +1147,7 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/sla/")),
             kwargs={"pk": "{sla_policy}"},
             data={"name": "Night shift", "warning_minutes": "5", "target_low_resolution": "60"},
-            changes=tables("workflow.slapolicy", "workflow.slatarget"),
+            changes=SLA_POLICY_WRITE,
         ),
         Row(
             "settings:sla_policy_move",
@@ -1151,13 +1155,14 @@ def _settings_rows() -> list[Row]:
             admins_only(done(302, "/settings/sla/")),
             kwargs={"pk": "{sla_policy}"},
             data={"direction": "up"},
+            changes=tables("workflow.rulesversion"),  # the only policy: no place to move to
         ),
         Row(
             "settings:sla_policy_delete",
             POST,
             admins_only(done(302, "/settings/sla/")),
             kwargs={"pk": "{sla_policy}"},
-            changes=tables("workflow.slapolicy"),
+            changes=tables("workflow.slapolicy", "workflow.rulesversion"),
         ),
         # One's own tokens: agents and admins, not light agents.
         # Macros: every full agent keeps personal ones; shared ones are the admins'.
@@ -1385,7 +1390,7 @@ def _api_rows() -> list[Row]:
             "/routing-rules",
             api_admins(done(201)),
             data={"name": "Refunds", "conditions": {"rules": []}},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         row("GET", "/routing-rules/{rule_id}", api_admins(OK), {"rule_id": "{rule}"}),
         row(
@@ -1394,14 +1399,14 @@ def _api_rows() -> list[Row]:
             api_admins(done(200)),
             {"rule_id": "{rule}"},
             {"active": False},
-            tables("workflow.routingrule"),
+            ROUTING_RULE_WRITE,
         ),
         row(
             "DELETE",
             "/routing-rules/{rule_id}",
             api_admins(done(204)),
             {"rule_id": "{rule}"},
-            changes=tables("workflow.routingrule"),
+            changes=ROUTING_RULE_WRITE,
         ),
         row("GET", "/tickets/{number}/messages", api_reads(other_team=404), number),
         row(

@@ -50,6 +50,7 @@ Subscriber = Callable[[ActionEvents], bool | None]
 class _Chain:
     depth: int = 0
     memory: dict = field(default_factory=dict)
+    at_end: dict[str, Callable[[], None]] = field(default_factory=dict)
 
 
 _subscribers: dict[str, Subscriber] = {}
@@ -95,6 +96,20 @@ def chain() -> dict:
     return current.memory if current is not None else {}
 
 
+def when_chain_ends(key: str, callback: Callable[[], None]) -> None:
+    """Run `callback` once, when the current event chain's first publish has finished.
+
+    For work that only needs the chain's final state, such as rewriting a ticket's search
+    document once however many batches the chain published. Registering the same key again
+    keeps the first callback. Outside a chain it runs now.
+    """
+    current = _chain.get()
+    if current is None:
+        callback()
+    else:
+        current.at_end.setdefault(key, callback)
+
+
 def publish(batch: ActionEvents) -> bool:
     """Hand `batch` to every subscriber; True when one of them changed the ticket."""
     if not batch.events or _quiet.get() or not _subscribers:
@@ -118,6 +133,11 @@ def publish(batch: ActionEvents) -> bool:
     try:
         for handler in list(_subscribers.values()):
             changed = bool(handler(batch)) or changed
+        if token is not None:
+            # Still inside the chain, so that a callback's own publishes join it.
+            while current.at_end:
+                key = next(iter(current.at_end))
+                current.at_end.pop(key)()
     finally:
         current.depth -= 1
         if token is not None:

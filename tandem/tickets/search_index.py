@@ -1,8 +1,10 @@
 """Tickets in the search index: subject and every message, kept current from the event bus.
 
 Each ticket action publishes its events (tandem.core.event_bus); `reindex_on_change`
-hears them inside the action's transaction and rewrites that ticket's document, so the
-index commits or rolls back with the change. A merged ticket leaves the index (its
+hears them inside the action's transaction and rewrites that ticket's document once the
+event chain is over (routing, SLA and triggers may change the ticket again in the same
+chain: one rewrite of the final state instead of one per batch), so the index commits or
+rolls back with the change. A merged ticket leaves the index (its
 messages now belong to the survivor, which is reindexed by the same merge). Writes made
 inside `event_bus.quiet()` (imports, the demo loader) reach no subscriber; the periodic
 catch-up (`tandem.core.search.catch_up`) indexes what they left behind.
@@ -15,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
-from tandem.core import search
+from tandem.core import event_bus, search
 from tandem.core.event_bus import ActionEvents
 from tandem.core.search.models import SearchDocument
 from tandem.tickets.models import Message, Ticket
@@ -56,14 +58,17 @@ def reindex_ticket(ticket: Ticket) -> None:
 
 
 def reindex_on_change(batch: ActionEvents) -> None:
-    """Event bus subscriber; it never changes the ticket, so it answers None.
+    """Event bus subscriber; it never changes the ticket, so it answers None."""
+    number = batch.ticket.pk
+    event_bus.when_chain_ends(f"search:ticket:{number}", lambda: _reindex_stored(number))
 
-    The ticket is read again: a subscriber before this one may have changed it on its
-    own copy (routing sets the team), and the batch's instance would undo that here.
-    """
-    ticket = Ticket.objects.filter(number=batch.ticket.pk).first()
+
+def _reindex_stored(number: int) -> None:
+    """The ticket is read again: subscribers may have changed it on their own copies
+    (routing sets the team), and a batch's instance would undo that here."""
+    ticket = Ticket.objects.filter(number=number).first()
     if ticket is None:
-        search.remove_document(kind=KIND, key=batch.ticket.pk)
+        search.remove_document(kind=KIND, key=number)
     else:
         reindex_ticket(ticket)
 

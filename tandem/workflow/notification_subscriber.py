@@ -13,6 +13,7 @@ agents hear nothing.
 
 from __future__ import annotations
 
+from tandem.core import event_bus
 from tandem.core.event_bus import ActionEvents
 from tandem.people.actors import Actor
 from tandem.people.models import Agent
@@ -23,13 +24,18 @@ from tandem.workflow.notification_queries import agents_who_may_see, followers_o
 
 Kind = TicketEvent.Kind
 Author = Message.AuthorKind
+# Tickets this chain made someone follow. A ticket being created has no follower but these
+# (follows are written only here and by the agent's own follow button), so its creating
+# batch need not ask the database.
+FOLLOWED = "workflow.notifications:followed"
 
 
 def on_ticket_events(batch: ActionEvents) -> bool:
     ticket = batch.ticket
+    brand_new = Kind.CREATED in batch.kinds
     for event in batch.of_kind(Kind.MESSAGE_ADDED):
         if event.message is not None:
-            _on_message(ticket, event, event.message)
+            _on_message(ticket, event, event.message, brand_new=brand_new)
     for event in batch.of_kind(Kind.ASSIGNEE_CHANGED, Kind.CREATED):
         assignee_id = (event.data or {}).get(
             "to" if event.kind == Kind.ASSIGNEE_CHANGED else "assignee"
@@ -39,7 +45,18 @@ def on_ticket_events(batch: ActionEvents) -> bool:
     return False  # notifications never change the ticket itself
 
 
-def _on_message(ticket: Ticket, event: TicketEvent, message: Message) -> None:
+def _followers(ticket: Ticket, *, brand_new: bool) -> list[Agent]:
+    if brand_new and ticket.pk not in event_bus.chain().get(FOLLOWED, ()):
+        return []
+    return list(followers_of(ticket))
+
+
+def _follow(agent: Agent, ticket: Ticket, at) -> None:
+    actions.follow_ticket(agent=agent, ticket=ticket, at=at)
+    event_bus.chain().setdefault(FOLLOWED, set()).add(ticket.pk)
+
+
+def _on_message(ticket: Ticket, event: TicketEvent, message: Message, *, brand_new: bool) -> None:
     if message.author_kind == Author.SYSTEM:
         return  # automatic messages (acknowledgements) are nobody's news
     author = message.author_agent
@@ -64,7 +81,7 @@ def _on_message(ticket: Ticket, event: TicketEvent, message: Message) -> None:
             )
 
     text = _update_text(ticket, message)
-    for follower in followers_of(ticket):
+    for follower in _followers(ticket, brand_new=brand_new):
         if follower.pk in mentioned or (author is not None and follower.pk == author.pk):
             continue
         actions.notify_agent(
@@ -76,7 +93,7 @@ def _on_message(ticket: Ticket, event: TicketEvent, message: Message) -> None:
             at=event.created_at,
         )
     if author is not None:
-        actions.follow_ticket(agent=author, ticket=ticket, at=event.created_at)
+        _follow(author, ticket, event.created_at)
 
 
 def _update_text(ticket: Ticket, message: Message) -> str:
@@ -92,7 +109,7 @@ def _on_assigned(ticket: Ticket, event: TicketEvent, assignee_id: int) -> None:
     assignee = Agent.objects.select_related("user").filter(pk=assignee_id).first()
     if assignee is None or not assignee.user.is_active:
         return
-    actions.follow_ticket(agent=assignee, ticket=ticket, at=event.created_at)
+    _follow(assignee, ticket, event.created_at)
     if event.actor_agent_id == assignee.pk:
         return
     by = event.actor_agent.name if event.actor_agent_id else "The desk"

@@ -13,7 +13,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from tandem.core import event_bus
+from tandem.core.event_bus import ActionEvents
 from tandem.people.actors import Actor
+from tandem.people.models import Team
 from tandem.tickets.actions.changes import lock_ticket, update_ticket
 from tandem.tickets.actions.events import announce_change, record_event
 from tandem.tickets.models import Ticket, TicketEvent
@@ -21,14 +23,30 @@ from tandem.workflow import conditions
 from tandem.workflow.assignment import assign_ticket
 from tandem.workflow.assignment_availability import touch_agent_activity
 from tandem.workflow.models import RoutingRule, TicketRouting
+from tandem.workflow.rule_cache import cached_for_token
 
 Kind = TicketEvent.Kind
 BUSY = "routing:busy"
+CACHE_NAME = "routing"
 
 
-def ticket_facts(ticket: Ticket) -> dict:
-    """The ticket as the plain values conditions test."""
-    first = ticket.messages.order_by("created_at", "id").first()
+def active_routing_rules() -> tuple[RoutingRule, ...]:
+    """In order, cached per process under the rules' version token (rule_cache.py), which
+    every routing rule write changes. Shared by threads: only read, and their team is
+    loaded per match (a team deleted since leaves the rule's cached id behind)."""
+    return cached_for_token(CACHE_NAME, lambda: tuple(RoutingRule.objects.filter(active=True)))
+
+
+def ticket_facts(ticket: Ticket, created: ActionEvents | None = None) -> dict:
+    """The ticket as the plain values conditions test; `created` is the batch that created it,
+    which holds its first message and its tags already."""
+    if created is not None:
+        added = created.of_kind(Kind.MESSAGE_ADDED)
+        first = added[0].message if added else None
+        tags = list((created.of_kind(Kind.CREATED)[0].data or {}).get("tags") or [])
+    else:
+        first = ticket.messages.order_by("created_at", "id").first()
+        tags = list(ticket.tags.values_list("name", flat=True))
     email = ticket.contact.email or ""
     return {
         "subject": ticket.subject,
@@ -36,7 +54,7 @@ def ticket_facts(ticket: Ticket) -> dict:
         "channel": ticket.channel,
         "track": ticket.track,
         "priority": ticket.priority,
-        "tags": list(ticket.tags.values_list("name", flat=True)),
+        "tags": tags,
         "organization": ticket.organization.name if ticket.organization_id else "",
         "contact_email_domain": email.rpartition("@")[2].lower(),
         "custom_fields": ticket.custom_fields or {},
@@ -53,8 +71,11 @@ def first_match(rules, facts: dict) -> tuple[RoutingRule | None, str]:
 
 def _rule_changes(rule: RoutingRule, ticket: Ticket, *, keep_team: bool) -> dict:
     changes: dict = {}
+    team = None
     if rule.set_team_id and not keep_team:
-        changes["team"] = rule.set_team
+        team = Team.objects.filter(pk=rule.set_team_id).first()
+    if team is not None:
+        changes["team"] = team
     if rule.set_track and not (keep_team and ticket.team_id):
         changes["track"] = rule.set_track
     if rule.set_priority:
@@ -65,11 +86,13 @@ def _rule_changes(rule: RoutingRule, ticket: Ticket, *, keep_team: bool) -> dict
 
 
 @transaction.atomic
-def route_ticket(*, ticket: Ticket, opened_by: str) -> Ticket:
-    """Apply the first matching rule to a new ticket, then assign it by its team's strategy."""
+def route_ticket(*, ticket: Ticket, opened_by: str, created: ActionEvents | None = None) -> Ticket:
+    """Apply the first matching rule to a new ticket, then assign it by its team's strategy.
+
+    Returns the ticket as routing left it: the same instance when nothing changed."""
     keep_team = opened_by in ("agent", "api") and ticket.team_id is not None
-    rules = list(RoutingRule.objects.filter(active=True).select_related("set_team"))
-    rule, reason = first_match(rules, ticket_facts(ticket)) if rules else (None, "")
+    rules = active_routing_rules()
+    rule, reason = first_match(rules, ticket_facts(ticket, created)) if rules else (None, "")
     if rule is not None:
         locked = lock_ticket(ticket)
         data = {"rule": rule.pk, "rule_name": rule.name, "reason": reason}
@@ -108,9 +131,12 @@ def on_ticket_events(batch: event_bus.ActionEvents) -> bool:
     memory[BUSY] = True
     try:
         if created:
-            route_ticket(ticket=batch.ticket, opened_by=created[0].actor_kind)
-        else:
-            assign_ticket(ticket=Ticket.objects.get(pk=batch.ticket.pk))
+            routed = route_ticket(
+                ticket=batch.ticket, opened_by=created[0].actor_kind, created=batch
+            )
+            # No rule matched and nobody was assigned: the publisher's copy is still current.
+            return routed is not batch.ticket
+        assign_ticket(ticket=Ticket.objects.get(pk=batch.ticket.pk))
     finally:
         memory[BUSY] = False
     return True

@@ -11,6 +11,7 @@ from tandem.people.models import Track
 from tandem.tickets.actions.changes import clean_tag_names
 from tandem.workflow import conditions as condition_sets
 from tandem.workflow.models import RoutingRule
+from tandem.workflow.rule_cache import rules_changed
 
 EDITABLE = {
     "name",
@@ -72,7 +73,9 @@ def create_routing_rule(**values: Any) -> RoutingRule:
     if "position" not in cleaned:
         last = RoutingRule.objects.order_by("-position").values_list("position", flat=True).first()
         cleaned["position"] = (last or 0) + 1
-    return RoutingRule.objects.create(**cleaned)
+    rule = RoutingRule.objects.create(**cleaned)
+    rules_changed()
+    return rule
 
 
 @transaction.atomic
@@ -82,9 +85,11 @@ def update_routing_rule(*, rule: RoutingRule, **changes: Any) -> RoutingRule:
         setattr(rule, key, value)
     if cleaned:
         rule.save(update_fields=[*cleaned, "updated_at"])
+        rules_changed()
     return rule
 
 
 @transaction.atomic
 def delete_routing_rule(*, rule: RoutingRule) -> None:
     rule.delete()
+    rules_changed()

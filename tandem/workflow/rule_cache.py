@@ -1,11 +1,14 @@
-"""The active triggers, compiled once per process and indexed by the event they listen for.
+"""The active workflow settings, loaded once per process and checked by one version token.
 
 Loading and compiling hundreds of triggers on every ticket event cost tens of milliseconds;
-a cached rule set costs one indexed one-row query per event: the `RulesVersion` token, which
-every trigger and automation write changes (`rules_changed`, called by the actions). A process
-whose cached token differs from the database's reloads, so an edit made in the web process is
-used by the job worker on its next event, and a rolled-back edit is simply a token that no
-longer matches.
+a cached rule set costs one indexed one-row query per event chain: the `RulesVersion` token,
+which every write to a trigger, automation, routing rule, SLA policy or calendar changes
+(`rules_changed`, called by the actions). A process whose cached token differs from the
+database's reloads, so an edit made in the web process is used by the job worker on its next
+event, and a rolled-back edit is simply a token that no longer matches.
+
+The triggers are compiled here (`active_rules`); other settings (SLA policies, routing rules)
+are cached under the same token with `cached_for_token`, so one check serves them all.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.core import event_bus
 from tandem.workflow.conditions import compile_trigger_conditions
 from tandem.workflow.models import RulesVersion, Trigger
 
@@ -45,10 +50,22 @@ class RuleSet:
 
 # This process's rule set. Threads share it: the rows in it are only read, never changed.
 _cached: RuleSet | None = None
+# Other settings cached under the token: name -> (token, value); read-only like the rules.
+_cached_settings: dict[str, tuple[str | None, object]] = {}
+# The token as this event chain read it. A chain runs inside one action's transaction, which
+# writes no settings, so one read serves every subscriber and every batch of the chain.
+_CHAIN_TOKEN = "rule_cache:token"
+
+T = TypeVar("T")
 
 
 def current_token() -> str | None:
-    return RulesVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    memory = event_bus.chain()  # a fresh, throw-away dict outside a chain
+    if _CHAIN_TOKEN not in memory:
+        memory[_CHAIN_TOKEN] = (
+            RulesVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+        )
+    return memory[_CHAIN_TOKEN]
 
 
 def _load(token: str | None) -> RuleSet:
@@ -76,18 +93,33 @@ def active_rules() -> RuleSet:
     return rules
 
 
+def cached_for_token(name: str, load: Callable[[], T]) -> T:
+    """`load()`'s answer, loaded again only when the settings' token has changed.
+
+    The value is shared by every thread of the process: callers only read it.
+    """
+    token = current_token()
+    entry = _cached_settings.get(name)
+    if entry is None or entry[0] != token:
+        entry = _cached_settings[name] = (token, load())
+    return entry[1]
+
+
 def forget_local_rules() -> None:
-    """Drop this process's cached rule set (the next event reloads it)."""
+    """Drop this process's cached rule set and settings (the next event reloads them)."""
     global _cached
     _cached = None
+    _cached_settings.clear()
 
 
 def rules_changed() -> None:
-    """Every trigger and automation write calls this inside its transaction: a new token for
-    every process, and this process's cache dropped now and again after commit (an event
-    between the two may have cached the set as this transaction sees it)."""
+    """Every trigger, automation, routing rule, SLA policy and calendar write calls this
+    inside its transaction: a new token for every process, and this process's cache dropped
+    now and again after commit (an event between the two may have cached the set as this
+    transaction sees it)."""
     RulesVersion.objects.update_or_create(
         pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
     )
+    event_bus.chain().pop(_CHAIN_TOKEN, None)
     forget_local_rules()
     transaction.on_commit(forget_local_rules)

@@ -24,8 +24,9 @@ class TicketFacts:
     custom_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
-def facts_of(ticket) -> TicketFacts:
-    """The organization's plan (the contact's when there is no organization) and the rest."""
+def facts_of(ticket, *, tags: frozenset[str] | None = None) -> TicketFacts:
+    """The organization's plan (the contact's when there is no organization) and the rest;
+    `tags` when the caller knows them already (a ticket being created)."""
     plan = ""
     if ticket.organization_id and ticket.organization is not None:
         plan = ticket.organization.plan
@@ -36,7 +37,7 @@ def facts_of(ticket) -> TicketFacts:
         track=ticket.track,
         priority=ticket.priority,
         channel=ticket.channel,
-        tags=frozenset(ticket.tags.values_list("name", flat=True)),
+        tags=tags if tags is not None else frozenset(ticket.tags.values_list("name", flat=True)),
         custom_fields=dict(ticket.custom_fields or {}),
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tandem.core.business_time import ALWAYS_OPEN, Schedule
+from tandem.core.business_time import Schedule
 from tandem.people.actors import Actor
 from tandem.tickets.actions.events import record_event
 from tandem.tickets.models import Message, Ticket, TicketEvent
@@ -30,6 +30,7 @@ from tandem.workflow.sla_clocks import (
     replay,
 )
 from tandem.workflow.sla_matching import facts_of, first_matching
+from tandem.workflow.sla_settings import sla_settings
 
 Kind = TicketEvent.Kind
 
@@ -47,8 +48,8 @@ CLOCK_KINDS = {Kind.MESSAGE_ADDED, Kind.STATUS_CHANGED}
 ALWAYS_EXPLAINED_KINDS = {Kind.PRIORITY_CHANGED, Kind.TEAM_CHANGED}
 
 
-def active_policies() -> list[SlaPolicy]:
-    return list(SlaPolicy.objects.filter(active=True).prefetch_related("targets"))
+def active_policies() -> tuple[SlaPolicy, ...]:
+    return sla_settings().policies
 
 
 def targets_for(policy: SlaPolicy | None, priority: str) -> dict[str, TargetRule]:
@@ -63,11 +64,8 @@ def targets_for(policy: SlaPolicy | None, priority: str) -> dict[str, TargetRule
 
 def schedule_of(ticket: Ticket) -> Schedule:
     """The team's calendar; no team or no calendar (or one with no open hour) is 24/7."""
-    calendar = ticket.team.calendar if ticket.team_id and ticket.team else None
-    if calendar is None:
-        return ALWAYS_OPEN
-    schedule = calendar.schedule()
-    return schedule if schedule.weekly else ALWAYS_OPEN
+    calendar_id = ticket.team.calendar_id if ticket.team_id and ticket.team else None
+    return sla_settings().schedule_for(calendar_id)
 
 
 def happenings_of(events) -> list[Happening]:
@@ -85,6 +83,29 @@ def happenings_of(events) -> list[Happening]:
         elif event["kind"] == Kind.STATUS_CHANGED and data.get("to"):
             facts.append(Happening(event["created_at"], STATUS, status=data["to"]))
     return facts
+
+
+@dataclass(frozen=True)
+class NewTicketHistory:
+    """A ticket's whole history when it is its creating batch: no SLA row yet, and the tags
+    and clock facts are those of the batch, so nothing needs to be read back."""
+
+    tags: frozenset[str]
+    happenings: list[Happening]
+
+
+def new_ticket_history(events) -> NewTicketHistory:
+    """From the creating action's events (TicketEvent instances, in the order written)."""
+    created = next(event for event in events if event.kind == Kind.CREATED)
+    clock_events = sorted(
+        (e for e in events if e.kind in CLOCK_KINDS), key=lambda e: (e.created_at, e.pk)
+    )
+    return NewTicketHistory(
+        tags=frozenset((created.data or {}).get("tags") or ()),
+        happenings=happenings_of(
+            {"kind": e.kind, "data": e.data, "created_at": e.created_at} for e in clock_events
+        ),
+    )
 
 
 def ticket_happenings(ticket: Ticket) -> list[Happening]:
@@ -195,23 +216,33 @@ def _reason(kinds: set[str], ticket: Ticket) -> tuple[str, str]:
 
 
 def refresh_clocks(
-    ticket: Ticket, *, at: dt.datetime, since: dt.datetime, kinds: set[str], record: bool = True
+    ticket: Ticket,
+    *,
+    at: dt.datetime,
+    since: dt.datetime,
+    kinds: set[str],
+    record: bool = True,
+    new_ticket: NewTicketHistory | None = None,
 ) -> bool:
     """Bring the ticket's TicketSla up to date; `since` is when this action began.
 
     The ticket must be locked by the caller and loaded with organization, contact and
-    team (its calendar is read here). Returns whether any SLA event was recorded.
-    `record=False` stores the clocks only: for history loaded as if the policy had
-    always been in force (the demo), where "applied now" would not be true.
+    team. Returns whether any SLA event was recorded. `record=False` stores the clocks
+    only: for history loaded as if the policy had always been in force (the demo), where
+    "applied now" would not be true. `new_ticket` is the history of a ticket being created.
     """
-    sla = (
-        TicketSla.objects.select_for_update(of=("self",))
-        .select_related("policy")
-        .filter(ticket=ticket)
-        .first()
-    )
+    if new_ticket is not None:
+        sla = None
+    else:
+        sla = (
+            TicketSla.objects.select_for_update(of=("self",))
+            .select_related("policy")
+            .filter(ticket=ticket)
+            .first()
+        )
     previous = _previous(sla)
-    policy = first_matching(active_policies(), facts_of(ticket))
+    tags = new_ticket.tags if new_ticket is not None else None
+    policy = first_matching(active_policies(), facts_of(ticket, tags=tags))
     targets = targets_for(policy, ticket.priority)
     system = Actor.system()
     reason, because = _reason(kinds, ticket)
@@ -234,16 +265,18 @@ def refresh_clocks(
         )
         return True
 
-    clocks = compute_clocks(ticket, policy, targets, ticket_happenings(ticket))
+    happenings = new_ticket.happenings if new_ticket is not None else ticket_happenings(ticket)
+    clocks = compute_clocks(ticket, policy, targets, happenings)
     values = clock_fields(policy, targets, clocks, at=at)
-    if sla is None:
+    is_new = sla is None
+    if is_new:
         sla = TicketSla(ticket=ticket, **values)
     else:
         for name, value in values.items():
             setattr(sla, name, value)
     if not record:
         set_alarm(sla, clocks, policy.warning_minutes)
-        sla.save()
+        sla.save(force_insert=is_new)
         return False
     recorded = False
     due_changed = previous is not None and any(
@@ -304,7 +337,7 @@ def refresh_clocks(
         )
         recorded = True
     set_alarm(sla, clocks, policy.warning_minutes)
-    sla.save()
+    sla.save(force_insert=is_new)
     return recorded
 
 

@@ -9,6 +9,7 @@ thrown away with the exception, can never leak its events into a later publish.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
@@ -27,11 +28,32 @@ def record_event(
     message: Message | None = None,
     **data,
 ) -> TicketEvent:
-    event = TicketEvent.objects.create(
-        ticket=ticket, kind=kind, message=message, data=data, created_at=at, **actor.event_fields()
-    )
+    event = new_event(ticket, kind, actor=actor, at=at, message=message, **data)
+    event.save(force_insert=True)
     pending_events(ticket).append(event)
     return event
+
+
+def new_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    message: Message | None = None,
+    **data,
+) -> TicketEvent:
+    """An event not yet written, for `record_events`."""
+    return TicketEvent(
+        ticket=ticket, kind=kind, message=message, data=data, created_at=at, **actor.event_fields()
+    )
+
+
+def record_events(ticket: Ticket, events: list[TicketEvent]) -> list[TicketEvent]:
+    """Write several events of one action in one statement, in this order (ids ascending)."""
+    TicketEvent.objects.bulk_create(events)
+    pending_events(ticket).extend(events)
+    return events
 
 
 def pending_events(ticket: Ticket) -> list[TicketEvent]:
@@ -41,6 +63,14 @@ def pending_events(ticket: Ticket) -> list[TicketEvent]:
     except AttributeError:
         ticket._pending_events = []
         return ticket._pending_events
+
+
+def detached_copy(ticket: Ticket) -> Ticket:
+    """A copy of the instance (related objects it loaded included) with no pending events:
+    for a subscriber that records its own events on a ticket it need not read back."""
+    duplicate = copy.copy(ticket)
+    duplicate._pending_events = []
+    return duplicate
 
 
 def announce_change(ticket: Ticket, kind: str) -> None:

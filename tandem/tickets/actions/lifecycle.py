@@ -26,7 +26,12 @@ from tandem.tickets.actions.changes import (
     tags_named,
     ticket_custom_field_definitions,
 )
-from tandem.tickets.actions.events import announce_change, record_event
+from tandem.tickets.actions.events import (
+    announce_change,
+    new_event,
+    record_event,
+    record_events,
+)
 from tandem.tickets.models import (
     Channel,
     Message,
@@ -136,21 +141,6 @@ def create_ticket(
     )
     if tag_names:
         ticket.tags.set(tags_named(tag_names))
-    record_event(
-        ticket,
-        Kind.CREATED,
-        actor=actor,
-        at=at,
-        channel=channel,
-        status=Status.NEW,
-        priority=priority,
-        track=track,
-        category=category,
-        team=team and team.pk,
-        assignee=assignee and assignee.pk,
-        tags=tag_names,
-        followup_of=followup_of and followup_of.pk,
-    )
     meta = dict(message_meta or {})
     if actor.agent is not None:
         meta["entered_by"] = actor.agent.pk
@@ -169,14 +159,35 @@ def create_ticket(
         created_at=at,
     )
     store_files(ticket, message, files)
-    record_event(
+    # Both events in one statement: "created" first, then its first message.
+    record_events(
         ticket,
-        Kind.MESSAGE_ADDED,
-        actor=actor,
-        at=at,
-        message=message,
-        visibility=Visibility.PUBLIC,
-        author_kind=Message.AuthorKind.CONTACT,
+        [
+            new_event(
+                ticket,
+                Kind.CREATED,
+                actor=actor,
+                at=at,
+                channel=channel,
+                status=Status.NEW,
+                priority=priority,
+                track=track,
+                category=category,
+                team=team and team.pk,
+                assignee=assignee and assignee.pk,
+                tags=tag_names,
+                followup_of=followup_of and followup_of.pk,
+            ),
+            new_event(
+                ticket,
+                Kind.MESSAGE_ADDED,
+                actor=actor,
+                at=at,
+                message=message,
+                visibility=Visibility.PUBLIC,
+                author_kind=Message.AuthorKind.CONTACT,
+            ),
+        ],
     )
     if status != Status.NEW:
         fields = set_status(ticket, status, actor=actor, at=at)

@@ -95,7 +95,8 @@ def test_a_subscriber_change_is_published_as_a_nested_chain_and_returned(ticket,
     assert updated.priority == "high"  # the action returns the ticket as the chain left it
     # "heard" subscribed first, so it hears the outer batch before the nested one.
     assert [b.kinds for b in heard] == [{Kind.TAGS_CHANGED}, {Kind.PRIORITY_CHANGED}]
-    assert depths == [{}, {"raised": True}]  # one chain, one memory
+    # One chain, one memory (the workflow subscribers keep their own keys in it too).
+    assert [memory.get("raised") for memory in depths] == [None, True]
     assert event_bus.chain() == {}  # and it ends with the outermost publish
 
 
@@ -128,3 +129,26 @@ def test_a_failed_action_publishes_nothing(ticket, agent, heard):
         actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, priority="bogus")
     assert heard == []
     assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
+
+
+def test_work_left_for_the_end_of_the_chain_runs_once_after_every_nested_batch(customer, agent):
+    ticket = actions.create_ticket(
+        actor=Actor.for_contact(customer), contact=customer, subject="Hi", body="Help"
+    )
+    happened = []
+
+    def nested_change_and_a_note_for_the_end(batch):
+        happened.append(sorted(batch.kinds))
+        event_bus.when_chain_ends("once", lambda: happened.append("end"))
+        if Kind.TAGS_CHANGED in batch.kinds:
+            actions.update_ticket(actor=Actor.system(), ticket=batch.ticket, priority="high")
+            return True
+        return False
+
+    event_bus.subscribe("ends", nested_change_and_a_note_for_the_end)
+    try:
+        actions.update_ticket(actor=Actor.for_agent(agent), ticket=ticket, tags=["bill"])
+    finally:
+        event_bus.unsubscribe("ends")
+
+    assert happened == [[Kind.TAGS_CHANGED], [Kind.PRIORITY_CHANGED], "end"]

@@ -98,3 +98,28 @@ def test_rebuild_indexes_every_ticket_but_merged_ones(customer):
     assert ticket_hits("parcel") == [first.number]
     assert ticket_hits("tracking delivered") == [first.number]
     assert ticket_hits("waiting") == [first.number]
+
+
+def test_a_new_ticket_is_written_to_the_index_once_as_its_event_chain_left_it(customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.workflow.routing_actions import create_routing_rule
+    from tandem.workflow.tests.sla_setup import make_policy
+
+    make_policy()  # the SLA subscriber publishes its own batch, and routing one more
+    team = factories.make_team(name="Billing")
+    create_routing_rule(
+        name="Invoices",
+        conditions={"rules": [{"field": "subject", "op": "contains", "value": "invoice"}]},
+        set_team=team,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ticket = factories.make_ticket(contact=customer, subject="Invoice 7 is wrong")
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and "core_searchdocument" in q["sql"]
+    ]
+    assert len(writes) == 1
+    assert ticket_hits("invoice", facets={"team": team.pk}) == [ticket.number]

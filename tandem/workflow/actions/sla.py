@@ -14,13 +14,15 @@ from tandem.core.models import Calendar
 from tandem.people.actors import Actor
 from tandem.people.directory import forget_teams
 from tandem.people.models import Team, Track
-from tandem.tickets.actions.events import announce_change, record_event
+from tandem.tickets.actions.events import announce_change, detached_copy, record_event
 from tandem.tickets.models import Channel, Priority, Ticket, TicketEvent
 from tandem.workflow.models import SlaMetric, SlaPolicy, SlaTarget, TicketSla
+from tandem.workflow.rule_cache import rules_changed
 from tandem.workflow.sla_alarms import BREACH, Alarm, due_alarms, following_alarm
 from tandem.workflow.sla_matching import clean_conditions
+from tandem.workflow.sla_settings import sla_settings
 from tandem.workflow.sla_subscriber import SLA_ACTION
-from tandem.workflow.sla_tracking import refresh_clocks
+from tandem.workflow.sla_tracking import NewTicketHistory, refresh_clocks
 
 Kind = TicketEvent.Kind
 
@@ -32,7 +34,7 @@ def _sla_copy(ticket_id: int) -> Ticket:
     """
     return (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("organization", "contact", "team__calendar")
+        .select_related("organization", "contact", "team")
         .get(pk=ticket_id)
     )
 
@@ -45,20 +47,25 @@ def refresh_ticket_sla(
     since: dt.datetime | None = None,
     kinds: set[str] = frozenset(),
     record: bool = True,
+    new_ticket: NewTicketHistory | None = None,
 ) -> Ticket:
     """Recompute the ticket's SLA policy and clocks from its history, recording what changed.
 
     `kinds` are the event kinds that caused it (they become the reason of `sla_applied`);
     `since` is when the causing action began (targets met from then on get `sla_met`).
+    `new_ticket` is the history of a ticket being created (it has no TicketSla row yet).
     """
-    # A desk without SLAs pays a query or two per action, not a recompute.
-    if (
-        not SlaPolicy.objects.filter(active=True).exists()
-        and not TicketSla.objects.filter(ticket_id=ticket.pk).exists()
+    # A desk without SLAs pays a query per action (none for a new ticket), not a recompute.
+    if not sla_settings().policies and (
+        new_ticket is not None or not TicketSla.objects.filter(ticket_id=ticket.pk).exists()
     ):
         return ticket
-    copy = _sla_copy(ticket.pk)
-    if refresh_clocks(copy, at=at, since=since or at, kinds=set(kinds), record=record):
+    # A ticket being created is still as its action wrote it (a change since would have been
+    # an SLA-relevant event, refreshed already): its own instance is copied, not read back.
+    copy = detached_copy(ticket) if new_ticket is not None else _sla_copy(ticket.pk)
+    if refresh_clocks(
+        copy, at=at, since=since or at, kinds=set(kinds), record=record, new_ticket=new_ticket
+    ):
         announce_change(copy, SLA_ACTION)
     return copy
 
@@ -155,6 +162,7 @@ def refresh_open_tickets_sla(*, at: dt.datetime | None = None) -> int:
 def _after_settings_change() -> None:
     from tandem.workflow.tasks import recompute_open_tickets_sla
 
+    rules_changed()  # every process reloads its cached SLA settings (sla_settings.py)
     transaction.on_commit(recompute_open_tickets_sla)
 
 
@@ -209,9 +217,11 @@ def create_calendar(
     name, weekly, cleaned = _clean_calendar(
         name=name, time_zone=time_zone, weekly_hours=weekly_hours, holidays=list(holidays)
     )
-    return Calendar.objects.create(
+    calendar = Calendar.objects.create(
         name=name, time_zone=time_zone, weekly_hours=weekly, holidays=cleaned
     )
+    rules_changed()  # cached schedules (sla_settings.py); no team uses it yet: nothing to recompute
+    return calendar
 
 
 @transaction.atomic

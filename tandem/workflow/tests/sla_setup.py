@@ -9,6 +9,7 @@ from tandem.people.actors import Actor
 from tandem.testing import factories
 from tandem.tickets import actions as ticket_actions
 from tandem.workflow.models import SlaPolicy, SlaTarget
+from tandem.workflow.rule_cache import rules_changed
 
 UTC = dt.UTC
 WORKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -19,9 +20,11 @@ def utc(*args) -> dt.datetime:
 
 
 def make_calendar(*, name="Berlin office", time_zone="Europe/Berlin", weekly=None, holidays=()):
-    return Calendar.objects.create(
+    calendar = Calendar.objects.create(
         name=name, time_zone=time_zone, weekly_hours=weekly or WORKDAYS, holidays=list(holidays)
     )
+    rules_changed()  # written past the actions: tell the cached SLA settings, as they do
+    return calendar
 
 
 def make_policy(
@@ -55,6 +58,7 @@ def make_policy(
                 minutes=amount,
                 business_hours=business_hours,
             )
+    rules_changed()  # written past the actions: tell the cached SLA settings, as they do
     return policy
 
 

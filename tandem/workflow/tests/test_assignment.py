@@ -17,6 +17,7 @@ from tandem.workflow.assignment_availability import (
     touch_agent_activity,
 )
 from tandem.workflow.models import RoutingRule, TicketRouting
+from tandem.workflow.rule_cache import rules_changed
 
 pytestmark = pytest.mark.django_db
 Kind = TicketEvent.Kind
@@ -97,6 +98,7 @@ def test_skill_from_a_routing_rule_goes_to_an_agent_who_has_it():
         set_team=team,
         require_skill="de",
     )
+    rules_changed()  # written past the actions: tell the cached rules, as they do
     assert {new_ticket(None, subject="Hallo zusammen").assignee for _ in range(2)} == {german}
 
 
@@ -110,6 +112,7 @@ def test_skill_from_a_custom_field():
 def test_nobody_eligible_waits_visibly_and_is_assigned_when_someone_comes_online():
     team, (agent,) = desk("round_robin", ("offline", None, ["de"]))
     RoutingRule.objects.create(name="German", conditions={}, set_team=team, require_skill="de")
+    rules_changed()
     ticket = new_ticket(None)
     assert ticket.assignee is None
     routing = TicketRouting.objects.get(ticket=ticket)

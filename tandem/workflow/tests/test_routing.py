@@ -7,15 +7,18 @@ from tandem.testing import factories
 from tandem.tickets import actions
 from tandem.tickets.models import TicketEvent
 from tandem.workflow.models import RoutingRule, TicketRouting
+from tandem.workflow.rule_cache import rules_changed
 
 pytestmark = pytest.mark.django_db
 Kind = TicketEvent.Kind
 
 
 def rule(name, position, conditions, **actions_):
-    return RoutingRule.objects.create(
+    made = RoutingRule.objects.create(
         name=name, position=position, conditions=conditions, **actions_
     )
+    rules_changed()  # written past the actions: tell the cached rules, as they do
+    return made
 
 
 def subject_contains(text):
