@@ -10,6 +10,7 @@ from tandem.core.errors import FieldError, InvalidInput
 from tandem.people.models import Track
 from tandem.tickets.actions.changes import clean_tag_names
 from tandem.workflow import conditions as condition_sets
+from tandem.workflow.actions.rules import create_rule_last
 from tandem.workflow.models import RoutingRule
 from tandem.workflow.rule_cache import rules_changed
 
@@ -69,13 +70,7 @@ def _clean(values: dict[str, Any], *, rule: RoutingRule | None) -> dict[str, Any
 def create_routing_rule(**values: Any) -> RoutingRule:
     if "name" not in values:
         raise InvalidInput.single("name", "is required")
-    cleaned = _clean(values, rule=None)
-    if "position" not in cleaned:
-        last = RoutingRule.objects.order_by("-position").values_list("position", flat=True).first()
-        cleaned["position"] = (last or 0) + 1
-    rule = RoutingRule.objects.create(**cleaned)
-    rules_changed()
-    return rule
+    return create_rule_last(RoutingRule, _clean(values, rule=None))
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db import transaction
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.tickets.models import Status
 from tandem.workflow.conditions import validate_trigger_conditions
-from tandem.workflow.models import Automation, TimeCondition, Trigger, TriggerEvent
+from tandem.workflow.models import Automation, RoutingRule, TimeCondition, Trigger, TriggerEvent
 from tandem.workflow.rule_cache import rules_changed
 from tandem.workflow.triggers_actions import validate_actions
 
@@ -32,11 +32,12 @@ AUTOMATION_FIELDS = {
 }
 DIRECTIONS = ("up", "down")
 
-Rule = TypeVar("Rule", Trigger, Automation)
+Rule = TypeVar("Rule", Trigger, Automation, RoutingRule)
 
 
-def _create(model: type[Rule], values: dict) -> Rule:
-    """A new rule from validated values; without a position it runs last."""
+def create_rule_last(model: type[Rule], values: dict) -> Rule:
+    """A new rule (trigger, automation, routing rule) from validated values; without a
+    position it runs last. Every process drops the rules it compiled."""
     if "position" not in values:
         last = model.objects.order_by("-position").values_list("position", flat=True).first()
         values["position"] = (last or 0) + 1
@@ -90,7 +91,7 @@ def _validate_trigger(values: dict, *, instance: Trigger | None = None) -> dict:
 
 @transaction.atomic
 def create_trigger(**values) -> Trigger:
-    return _create(Trigger, _validate_trigger(dict(values)))
+    return create_rule_last(Trigger, _validate_trigger(dict(values)))
 
 
 @transaction.atomic
@@ -151,7 +152,7 @@ def _validate_automation(values: dict, *, instance: Automation | None = None) ->
 
 @transaction.atomic
 def create_automation(**values) -> Automation:
-    return _create(Automation, _validate_automation(dict(values)))
+    return create_rule_last(Automation, _validate_automation(dict(values)))
 
 
 @transaction.atomic
