@@ -35,10 +35,20 @@ def _same_text(actual: Any, expected: Any) -> bool:
     return _text(actual) == _text(expected)
 
 
+_FALSE_WORDS = {"false", "no", "off", "0", ""}
+
+
+def _truth(value: Any) -> bool:
+    # "false" typed in a form or sent as JSON text means false, not "a non-empty text".
+    if isinstance(value, str):
+        return value.strip().casefold() not in _FALSE_WORDS
+    return bool(value)
+
+
 def _same(actual: Any, expected: Any) -> bool:
     """Text, except that a true/false fact compares as a truth value (`business_hours is true`)."""
     if isinstance(actual, bool) or isinstance(expected, bool):
-        return bool(actual) == bool(expected)
+        return _truth(actual) == _truth(expected)
     return _same_text(actual, expected)
 
 

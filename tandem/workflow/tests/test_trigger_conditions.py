@@ -126,12 +126,17 @@ def test_a_rule_written_around_the_validation_still_answers_as_before():
 
 
 def test_triggers_compare_truth_values_and_routing_rules_compare_text():
-    """Each kept its own equality when the two condition modules became one (behaviour as
-    before): a trigger compares a true/false fact as a truth value, routing compares text."""
+    """Each kept its own equality when the two condition modules became one: a trigger
+    compares a true/false fact as a truth value, routing compares text."""
     facts = {"custom_fields": {"vip": True}}
     trigger_rule = {"all": [cond("custom_fields.vip", "is", "false")]}
     routing_rule = {"match": "all", "rules": [cond("custom_fields.vip", "is", "false")]}
-    assert trigger_conditions_match(trigger_rule, facts) is True  # "false" is a non-empty text
+    assert trigger_conditions_match(trigger_rule, facts) is False  # "false" means false
+    for word, holds in (("true", True), ("Yes", True), ("1", True), ("no", False), ("0", False)):
+        trigger_rule["all"][0]["value"] = word
+        assert trigger_conditions_match(trigger_rule, facts) is holds, word
+        assert compile_trigger_conditions(trigger_rule)(facts) is holds, word
+    trigger_rule["all"][0]["value"] = "false"
     assert evaluate_routing_conditions(routing_rule, facts).matched is False
     routing_rule["rules"][0]["value"] = "TRUE"
     assert evaluate_routing_conditions(routing_rule, facts).matched is True
