@@ -15,7 +15,6 @@ from tandem.core.field_definitions import active_definitions
 from tandem.core.models import CustomField
 from tandem.kb.macro_sandbox import MacroTemplateError, Variables, macro_callable
 from tandem.kb.models import Article
-from tandem.kb.queries import public_articles
 from tandem.people.models import Agent
 from tandem.tickets.models import Ticket
 
@@ -55,11 +54,11 @@ def article_url(article_id: Any) -> str:
     article = Article.objects.filter(pk=pk).first()
     if article is None:
         raise MacroTemplateError(f"article_url({pk}): there is no article {pk}")
-    if not public_articles().filter(pk=pk).exists():
+    if not article.is_public:
         raise MacroTemplateError(
             f"article_url({pk}): the article is not published in the public help center"
         )
-    return f"{settings.BASE_URL}{article.get_absolute_url()}"
+    return article.public_url()
 
 
 def _agent_variables(agent: Agent) -> Variables:

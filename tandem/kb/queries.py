@@ -70,19 +70,31 @@ class ArticleHit:
     body_snippet: str
 
 
+def _found_in(
+    articles: QuerySet[Article], text: str, *, facets: dict, limit: int, any_term: bool
+) -> list[tuple[search.SearchHit, Article]]:
+    """The search's article hits, best first, with their rows from `articles`.
+
+    The index is filtered by its facets; the table is asked again so a row that changed
+    visibility in this very transaction can never leak.
+    """
+    page = search.query(text, kinds=[ARTICLE], facets=facets, limit=limit, any_term=any_term)
+    by_id = articles.in_bulk([hit.key for hit in page.hits])
+    return [(hit, by_id[hit.key]) for hit in page.hits if hit.key in by_id]
+
+
 def search_public_articles(
     text: str, *, limit: int = 20, any_term: bool = False
 ) -> list[ArticleHit]:
     """The help center's search: published public articles only, best first."""
-    page = search.query(text, kinds=[ARTICLE], facets=PUBLIC_FACETS, limit=limit, any_term=any_term)
-    # The index is filtered by its facets; the table is asked again so a row that changed
-    # visibility in this very transaction can never leak.
-    by_id = public_articles().select_related("category").in_bulk([hit.key for hit in page.hits])
-    return [
-        ArticleHit(by_id[hit.key], hit.title_snippet, hit.body_snippet)
-        for hit in page.hits
-        if hit.key in by_id
-    ]
+    found = _found_in(
+        public_articles().select_related("category"),
+        text,
+        facets=PUBLIC_FACETS,
+        limit=limit,
+        any_term=any_term,
+    )
+    return [ArticleHit(article, hit.title_snippet, hit.body_snippet) for hit, article in found]
 
 
 def suggested_articles(text: str, *, limit: int = 3) -> list[Article]:
@@ -96,41 +108,39 @@ def suggested_articles(text: str, *, limit: int = 3) -> list[Article]:
     return [hit.article for hit in search_public_articles(text[:500], limit=limit, any_term=True)]
 
 
+def ticket_question(ticket) -> str:
+    """What a ticket asks, for finding articles that answer it: its subject and the
+    customer's first message."""
+    from tandem.tickets.models import Message
+
+    first = (
+        ticket.messages.filter(author_kind=Message.AuthorKind.CONTACT)
+        .order_by("created_at", "id")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return f"{ticket.subject}\n{first or ''}"
+
+
 @dataclass(frozen=True)
 class TicketSuggestion:
     article: Article
     internal: bool  # agents only: to read, never to send to the customer
-    public_url: str  # what a reply links to (absolute: it is read in the customer's mail)
 
 
 def articles_for_ticket(ticket, *, limit: int = 3) -> list[TicketSuggestion]:
-    """Published articles that may answer this ticket: its subject and first message."""
-    from django.conf import settings
-
-    first = ticket.messages.order_by("created_at", "id").values_list("body", flat=True).first()
-    text = f"{ticket.subject} {first or ''}"[:500]
+    """Published articles, public or agents-only, that may answer this ticket."""
+    text = ticket_question(ticket)[:500]
     if not text.strip():
         return []
-    page = search.query(
+    found = _found_in(
+        Article.objects.filter(status=Article.Status.PUBLISHED),
         text,
-        kinds=[ARTICLE],
         facets={"status": Article.Status.PUBLISHED.value},
         limit=limit,
         any_term=True,
     )
-    # The table has the last word on status (see search_public_articles).
-    by_id = Article.objects.filter(status=Article.Status.PUBLISHED).in_bulk(
-        [hit.key for hit in page.hits]
-    )
-    return [
-        TicketSuggestion(
-            article=article,
-            internal=article.audience != Article.Audience.PUBLIC,
-            public_url=f"{settings.BASE_URL}{article.get_absolute_url()}",
-        )
-        for article in (by_id.get(hit.key) for hit in page.hits)
-        if article is not None
-    ]
+    return [TicketSuggestion(article, internal=not article.is_public) for _, article in found]
 
 
 # --- reports ------------------------------------------------------------------------------

@@ -100,6 +100,12 @@ class Article(models.Model):
 
         return reverse("kb:article", args=[self.pk, self.slug or slugify(self.title) or "article"])
 
+    def public_url(self) -> str:
+        """The help center page as a full address, for what is read outside the desk (mail)."""
+        from django.conf import settings
+
+        return f"{settings.BASE_URL}{self.get_absolute_url()}"
+
     @property
     def is_public(self) -> bool:
         """What anyone, signed in or not, may read in the help center."""

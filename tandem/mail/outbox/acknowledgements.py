@@ -45,15 +45,12 @@ def suggested_articles(ticket: Ticket) -> list[dict]:
     Templates receive this list as `suggested_articles`; one that does not use it gets the
     list appended (`with_suggestions`).
     """
-    from django.conf import settings
-
     from tandem.kb.queries import suggested_articles as matching_articles
+    from tandem.kb.queries import ticket_question
 
-    first = ticket.messages.filter(author_kind=Message.AuthorKind.CONTACT).order_by("pk").first()
-    text = f"{ticket.subject}\n{first.body if first else ''}"
     return [
-        {"title": article.title, "url": settings.BASE_URL + article.get_absolute_url()}
-        for article in matching_articles(text, limit=SUGGESTIONS)
+        {"title": article.title, "url": article.public_url()}
+        for article in matching_articles(ticket_question(ticket), limit=SUGGESTIONS)
     ]
 
 
