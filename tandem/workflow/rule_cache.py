@@ -39,7 +39,6 @@ class CompiledTrigger:
 
 @dataclass(frozen=True)
 class RuleSet:
-    token: str | None  # None while no rule was ever written through the actions
     by_event: dict[str, tuple[CompiledTrigger, ...]]
 
     def listening(self, event_types: Iterable[str]) -> list[CompiledTrigger]:
@@ -48,9 +47,9 @@ class RuleSet:
         return [found[order] for order in sorted(found)]
 
 
-# This process's rule set. Threads share it: the rows in it are only read, never changed.
-_cached: RuleSet | None = None
-# Other settings cached under the token: name -> (token, value); read-only like the rules.
+# This process's settings under the token: name -> (token, value). Threads share them: the
+# rows in them are only read, never changed. The token is None while no rule was ever
+# written through the actions.
 _cached_settings: dict[str, tuple[str | None, object]] = {}
 # The token as this event chain read it. A chain runs inside one action's transaction, which
 # writes no settings, so one read serves every subscriber and every batch of the chain.
@@ -68,7 +67,7 @@ def current_token() -> str | None:
     return memory[_CHAIN_TOKEN]
 
 
-def _load(token: str | None) -> RuleSet:
+def _load_triggers() -> RuleSet:
     by_event: dict[str, list[CompiledTrigger]] = {}
     active = Trigger.objects.filter(active=True).order_by("position", "id")
     for order, trigger in enumerate(active):
@@ -80,17 +79,12 @@ def _load(token: str | None) -> RuleSet:
         )
         for event in compiled.events:
             by_event.setdefault(event, []).append(compiled)
-    return RuleSet(token=token, by_event={e: tuple(cts) for e, cts in by_event.items()})
+    return RuleSet(by_event={e: tuple(cts) for e, cts in by_event.items()})
 
 
 def active_rules() -> RuleSet:
     """The active triggers as the database has them now (the cached set while still current)."""
-    global _cached
-    token = current_token()
-    rules = _cached
-    if rules is None or rules.token != token:
-        rules = _cached = _load(token)
-    return rules
+    return cached_for_token("triggers", _load_triggers)
 
 
 def cached_for_token(name: str, load: Callable[[], T]) -> T:
@@ -107,8 +101,6 @@ def cached_for_token(name: str, load: Callable[[], T]) -> T:
 
 def forget_local_rules() -> None:
     """Drop this process's cached rule set and settings (the next event reloads them)."""
-    global _cached
-    _cached = None
     _cached_settings.clear()
 
 
