@@ -327,7 +327,7 @@ def message_out(request: HttpRequest, message: Message) -> dict[str, Any]:
         "id": message.pk,
         "ticket": message.ticket_id,
         "body": message.body,
-        "html": message.html,
+        "html": message.display_html(),
         "visibility": message.visibility,
         "author": _author(message),
         "created_at": message.created_at,

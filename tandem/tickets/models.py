@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tandem.core.sanitize import text_to_html
 from tandem.people.models import Agent, Contact, Organization, Team, Track
 
 
@@ -165,7 +166,10 @@ class Message(models.Model):
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField(help_text="Plain text: the new part of the message.")
-    html = models.TextField(blank=True, help_text="Sanitised HTML of the whole message.")
+    html = models.TextField(
+        blank=True,
+        help_text="Sanitised HTML of a message sent as HTML; empty for plain text.",
+    )
     quoted = models.TextField(blank=True, help_text="Quoted history and signature, if split off.")
     message_id = models.CharField(max_length=998, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
@@ -188,6 +192,15 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_author_kind_display()} message on #{self.ticket_id}"
+
+    def display_html(self) -> str:
+        """The message as HTML: its own (sanitised when stored), or its plain-text body rendered.
+
+        Plain text is rendered when shown instead of when stored: a text mail then costs one
+        copy of its text, not two (the HTML copy of a long text is the larger, every `<`
+        escaped), and the view shows its new text with the quoted rest folded away.
+        """
+        return self.html or text_to_html(self.body)
 
     @property
     def is_public(self) -> bool:

@@ -1,5 +1,5 @@
 """What one parsed message stores: its new text (with a note for each refused attachment),
-its whole sanitised HTML, the quoted rest and the files it may keep."""
+its sanitised HTML (none for plain text), the quoted rest and the files it may keep."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from tandem.core.sanitize import text_to_html
 from tandem.mail import ParsedMail
 from tandem.mail.ingest.attachments import Refusal, screen_attachments
 from tandem.tickets.actions import IncomingFile
@@ -38,11 +37,7 @@ def build_content(parsed: ParsedMail) -> Content:
     body = "\n\n".join(part for part in (text, "\n".join(notes)) if part)
     if not body and not accepted:
         body = EMPTY_BODY
-    html = parsed.html
-    if not html and parsed.quoted_text.strip():
-        # Plain text with a quote: the whole text as HTML. Without one, the action renders
-        # the body itself, the same HTML without a second sanitising pass.
-        html = text_to_html(parsed.text)
+    html = parsed.html  # empty for plain text: Message.display_html renders the body
     if html and notes:
         html += "".join(f"<p>{html_lib.escape(note)}</p>" for note in notes)
     files = [

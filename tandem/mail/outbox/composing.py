@@ -94,7 +94,7 @@ def _html(row: OutboundMail, message: Message | None, signature: str) -> str:
     if message is None:
         content = text_to_html(row.text) if row.text else ""
     else:
-        content = message.html or text_to_html(message.body)
+        content = message.display_html()
     signature_html = ""
     if signature:
         lines = mark_safe(linebreaks(escape(signature)))

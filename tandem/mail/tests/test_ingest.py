@@ -74,7 +74,9 @@ def test_new_mail_opens_an_email_ticket_with_the_new_text_and_headers_in_meta(ma
         "cc": ["bob@customer.test"],
         "date": "2024-03-01T09:30:00+00:00",
     }
-    assert "On Mon, Bob wrote:" in message.html  # the whole message, sanitised
+    # Plain text stores no HTML copy; shown, it is the new text, the quote folded apart.
+    assert message.html == ""
+    assert message.display_html() == "<p>It is on fire.</p>"
     assert [c.email for c in ticket.followers.all()] == ["bob@customer.test"]
 
 
@@ -576,7 +578,7 @@ def test_attachments_over_the_limits_are_refused_with_a_note_and_the_mail_kept(m
         {"filename": "report.zip", "size": len(big), "reason": "larger than 2 MB"},
         {"filename": "c.txt", "size": 1, "reason": "more than 2 attachments on one message"},
     ]
-    assert "[Attachment report.zip (3.2 MB) was not accepted" in message.html
+    assert "[Attachment report.zip (3.2 MB) was not accepted" in message.display_html()
 
 
 # --- the sweep -----------------------------------------------------------------------------

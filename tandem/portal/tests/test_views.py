@@ -389,6 +389,8 @@ def test_detail_shows_the_public_conversation_and_never_internal_notes(
     assert b"SECRET NOTE" not in response.content
     assert b"internal.txt" not in response.content
     assert b"Alex Agent (Tandem)" in response.content
+    # Plain-text messages store no HTML: the page renders their text.
+    assert b"<p>Try resetting it.</p>" in response.content
 
 
 def test_another_customers_request_is_404(other_client, ticket):

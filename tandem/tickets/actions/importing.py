@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import InvalidInput
-from tandem.core.sanitize import text_to_html
 from tandem.people.actions import _organization_for_domain
 from tandem.people.actors import Actor
 from tandem.people.models import Contact, ContactIdentity, Organization, Team, Track
@@ -175,7 +174,7 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
             author_contact=contact,
             channel=Channel.EMAIL,
             body=body,
-            html=entry.html or text_to_html(body),
+            html=entry.html,
             quoted=entry.quoted,
             message_id=entry.message_id[:998],
             in_reply_to=in_reply_to[:998],

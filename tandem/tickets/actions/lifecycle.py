@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import FieldError, InvalidInput, NotAllowed
-from tandem.core.sanitize import sanitize_html, text_to_html
+from tandem.core.sanitize import sanitize_html
 from tandem.people.actions import find_or_create_contact
 from tandem.people.actors import Actor
 from tandem.people.models import Agent, Contact, Team, Track
@@ -151,7 +151,7 @@ def create_ticket(
         author_contact=contact,
         channel=channel,
         body=body,
-        html=_message_html(html, body, html_is_clean),
+        html=_message_html(html, html_is_clean),
         quoted=quoted,
         message_id=message_id[:998],
         in_reply_to=in_reply_to[:998],
@@ -223,9 +223,9 @@ def open_ticket_for_requester(*, actor: Actor, email: str, name: str = "", **tic
     return create_ticket(actor=actor, contact=contact, **ticket)
 
 
-def _message_html(html: str, body: str, html_is_clean: bool) -> str:
+def _message_html(html: str, html_is_clean: bool) -> str:
     if not html:
-        return text_to_html(body)
+        return ""  # plain text: Message.display_html renders the body when it is shown
     # Callers that sanitised already (the mail parser) skip a second, costly nh3 pass.
     return html if html_is_clean else sanitize_html(html)
 
@@ -345,7 +345,7 @@ def add_message(
         author_agent=actor.agent,
         channel=channel or (Channel.PORTAL if actor.is_contact else Channel.WEB),
         body=body,
-        html=_message_html(html, body, html_is_clean),
+        html=_message_html(html, html_is_clean),
         quoted=quoted,
         message_id=message_id[:998],
         in_reply_to=in_reply_to[:998],

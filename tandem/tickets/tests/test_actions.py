@@ -36,7 +36,8 @@ def test_create_ticket_writes_ticket_first_message_and_events(customer, team):
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["billing"]
     message = ticket.messages.get()
     assert message.author_kind == "contact" and message.author_contact == customer
-    assert message.html == "<p>I was charged twice.</p>"
+    assert message.html == ""  # plain text: rendered when shown
+    assert message.display_html() == "<p>I was charged twice.</p>"
     assert kinds(ticket) == [Kind.CREATED, Kind.MESSAGE_ADDED]
     created = ticket.events.get(kind=Kind.CREATED)
     assert created.actor_kind == "contact" and created.actor_contact == customer

@@ -94,6 +94,25 @@ def test_message_html_is_rendered_as_sanitised_markup_only(agent_client, custome
     assert "alert(1)" not in html
 
 
+
+def test_plain_text_mail_shows_its_new_text_as_html_and_folds_the_quote(
+    agent_client, customer, team
+):
+    ticket = factories.make_ticket(contact=customer, team=team, body="x")
+    message = ticket.messages.get()
+    Message.objects.filter(pk=message.pk).update(
+        body="See https://status.example.test <now>\n\nThanks",
+        html="",  # plain text: nothing stored, rendered when shown
+        quoted="On Mon, Bob wrote:\n> is it down?",
+    )
+    html = agent_client.get(url("detail", ticket)).content.decode()
+    body = html.split('<div class="msg-body">', 1)[1].split("</div>", 1)[0]
+    assert '<a href="https://status.example.test"' in body
+    assert "&lt;now&gt;" in body and "<now>" not in html
+    assert body.count("<p>") == 2
+    assert "Bob wrote" not in body  # the quote is in the folded part only
+    assert "Show quoted text" in html and "On Mon, Bob wrote:" in html
+
 def test_subject_is_escaped(agent_client, customer):
     ticket = factories.make_ticket(contact=customer, subject="<img src=x onerror=alert(1)>")
     html = agent_client.get(url("detail", ticket)).content.decode()
