@@ -11,6 +11,7 @@ import re
 
 from django.db import transaction
 
+from tandem.core.rows import insert_rows
 from tandem.mail.models import InboundMail, InboundRaw, Mailbox
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -37,22 +38,19 @@ def store_raw_many(
     digests when the caller has them already (the importer hashed to skip known mail)."""
     if sha256s is None:
         sha256s = [hashlib.sha256(raw).hexdigest() for raw in raws]
-    rows = InboundMail.objects.bulk_create(
-        [
-            InboundMail(
-                mailbox=mailbox,
-                source=source,
-                sha256=sha256,
-                size=len(raw),
-                envelope_to=[],
-                message_id=_peek_message_id(raw),
-            )
-            for raw, sha256 in zip(raws, sha256s, strict=True)
-        ]
-    )
-    InboundRaw.objects.bulk_create(
-        InboundRaw(inbound=row, raw=raw) for row, raw in zip(rows, raws, strict=True)
-    )
+    rows = [
+        InboundMail(
+            mailbox=mailbox,
+            source=source,
+            sha256=sha256,
+            size=len(raw),
+            envelope_to=[],
+            message_id=_peek_message_id(raw),
+        )
+        for raw, sha256 in zip(raws, sha256s, strict=True)
+    ]
+    insert_rows(rows)
+    insert_rows([InboundRaw(inbound=row, raw=raw) for row, raw in zip(rows, raws, strict=True)])
     return rows
 
 

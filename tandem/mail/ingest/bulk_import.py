@@ -20,6 +20,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from tandem.core.errors import InvalidInput
+from tandem.core.rows import save_fields
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.handling import MessageHandling, Outcome
 from tandem.mail.ingest.indexing import index_tickets
@@ -37,7 +38,6 @@ from tandem.tickets.actions.importing import (
     HistoryMessage,
     import_history,
     refusal,
-    save_fields,
 )
 from tandem.tickets.models import Status, Ticket
 

@@ -4,10 +4,10 @@ Why this exists beside `create_ticket` and `add_message`: importing years of mai
 costs ~20 queries and one transaction per message, which made `tandem mail import` run at a
 tenth of the parser's speed. History needs none of what makes those actions per-message (no
 delivery, no live push, no workflow reaction: DESIGN.md "Importing history is not live
-traffic"), so this action writes a whole batch at once with `bulk_create`, producing the same
-rows and events those actions would have written for the same messages in the same order. It
-takes only plain customer mail: the caller sends everything else (agents' mail, bounces,
-follow-ups of closed tickets, subject tokens) through the per-message actions, and
+traffic"), so this action writes a whole batch at once in multi-row INSERTs (tandem.core.rows),
+producing the rows and events those actions would have written for the same messages in the
+same order. It takes only plain customer mail: the caller sends everything else (agents' mail,
+bounces, follow-ups of closed tickets, subject tokens) through the per-message actions, and
 tandem/mail/tests/test_bulk_import.py compares the two paths on a mixed corpus.
 """
 
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from tandem.core.custom_fields import clean_custom_fields
 from tandem.core.errors import InvalidInput
+from tandem.core.rows import insert_rows, save_fields
 from tandem.people.actions import _organization_for_domain
 from tandem.people.actors import Actor
 from tandem.people.models import Contact, ContactIdentity, Organization, Team, Track
@@ -234,16 +234,16 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
                 )
             )
 
-    Ticket.objects.bulk_create(new_tickets)
+    insert_rows(new_tickets)
     for ticket, message, _ in messages:
         message.ticket = ticket  # the ticket has its number now
-    Message.objects.bulk_create([message for _, message, _ in messages])
+    insert_rows([message for _, message, _ in messages])
     for ticket, event, index in events:
         event.ticket = ticket
         if index is not None:
             event.message = messages[index][1]
-    TicketEvent.objects.bulk_create([event for _, event, _ in events])
-    Attachment.objects.bulk_create(
+    insert_rows([event for _, event, _ in events])
+    insert_rows(
         [
             _attachment(ticket, message, incoming)
             for ticket, message, entry in messages
@@ -266,31 +266,6 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
         )
         for ticket, message, entry in messages
     }
-
-
-def save_fields(rows: Sequence[Model], fields: Sequence[str]) -> None:
-    """Save these fields of many rows of one model with one prepared UPDATE (executemany).
-
-    Django's bulk_update builds one CASE WHEN per field and row: for a batch of 200 rows it
-    cost more than all the batch's inserts together.
-    """
-    if not rows:
-        return
-    meta = rows[0]._meta
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(meta.db_table),
-        ", ".join(f"{quote(column.column)} = %s" for column in columns),
-        quote(meta.pk.column),
-    )
-    params = [
-        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
-        + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _event(kind: str, actor: Actor, at: dt.datetime, **data) -> TicketEvent:
@@ -371,12 +346,14 @@ def _contacts_for(entries: Sequence[HistoryMessage]) -> dict[str, Contact]:
         new[address] = Contact(
             name=name.strip()[:200], email=address, organization=organizations[domain]
         )
-    Contact.objects.bulk_create(new.values())
-    ContactIdentity.objects.bulk_create(
-        ContactIdentity(
-            contact=contact, kind=ContactIdentity.Kind.EMAIL, value=address, is_primary=True
-        )
-        for address, contact in new.items()
+    insert_rows(list(new.values()))
+    insert_rows(
+        [
+            ContactIdentity(
+                contact=contact, kind=ContactIdentity.Kind.EMAIL, value=address, is_primary=True
+            )
+            for address, contact in new.items()
+        ]
     )
     contacts.update(new)
     renamed: dict[int, Contact] = {}

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0003_workflow_event_kinds'),
+        ("tickets", "0003_workflow_event_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='html',
-            field=models.TextField(blank=True, help_text='Sanitised HTML of a message sent as HTML; empty for plain text.'),
+            model_name="message",
+            name="html",
+            field=models.TextField(
+                blank=True,
+                help_text="Sanitised HTML of a message sent as HTML; empty for plain text.",
+            ),
         ),
     ]

@@ -94,7 +94,6 @@ def test_message_html_is_rendered_as_sanitised_markup_only(agent_client, custome
     assert "alert(1)" not in html
 
 
-
 def test_plain_text_mail_shows_its_new_text_as_html_and_folds_the_quote(
     agent_client, customer, team
 ):
@@ -112,6 +111,7 @@ def test_plain_text_mail_shows_its_new_text_as_html_and_folds_the_quote(
     assert body.count("<p>") == 2
     assert "Bob wrote" not in body  # the quote is in the folded part only
     assert "Show quoted text" in html and "On Mon, Bob wrote:" in html
+
 
 def test_subject_is_escaped(agent_client, customer):
     ticket = factories.make_ticket(contact=customer, subject="<img src=x onerror=alert(1)>")
