@@ -12,11 +12,46 @@ import sqlite3
 from collections.abc import Sequence
 from functools import cache
 
-from django.db import connection
-from django.db.models import Field, Model
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    EmailField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    OneToOneField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SlugField,
+    SmallIntegerField,
+    TextField,
+    URLField,
+)
 
 # PostgreSQL's protocol counts parameters in 16 bits.
 _POSTGRES_MAX_PARAMETERS = 65535
+# Fields whose get_db_prep_save gives back a value of these types unchanged (it only
+# converts other types): the values the batch writers pass skip the call.
+_TEXT = (CharField, TextField, EmailField, SlugField, URLField)
+_INTEGER = (
+    AutoField,
+    BigAutoField,
+    IntegerField,
+    BigIntegerField,
+    SmallIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+)
+_UNCHANGED: dict[type, tuple[type, ...]] = {
+    **dict.fromkeys(_TEXT, (str, type(None))),
+    **dict.fromkeys(_INTEGER, (int, type(None))),
+    BooleanField: (bool, type(None)),
+}
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -28,10 +63,14 @@ def insert_rows(rows: Sequence[Model]) -> None:
     if not rows:
         return
     model = type(rows[0])
-    fields, pre_saved, relations = _insert_fields(model)
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-call proxy
+    fields, pre_saved, relations, unchanged = _insert_fields(model)
     meta = model._meta
     quote = connection.ops.quote_name
-    prepare = [field.get_db_prep_save for field in fields]
+    columns_plan = [
+        (field, saves, field.get_db_prep_save, kept)
+        for field, saves, kept in zip(fields, pre_saved, unchanged, strict=True)
+    ]
     values: list[list] = []
     for row in rows:
         for relation in relations:
@@ -40,18 +79,16 @@ def insert_rows(rows: Sequence[Model]) -> None:
                 if related.pk is None:
                     raise ValueError(f"{relation.name} of a new {meta.object_name} is not saved")
                 setattr(row, relation.attname, related.pk)
-        values.append(
-            [
-                prep(
-                    field.pre_save(row, True) if saves else getattr(row, field.attname),
-                    connection=connection,
-                )
-                for field, saves, prep in zip(fields, pre_saved, prepare, strict=True)
-            ]
-        )
+        row_values = []
+        for field, saves, prepare, kept in columns_plan:
+            value = field.pre_save(row, True) if saves else getattr(row, field.attname)
+            row_values.append(
+                value if type(value) in kept else prepare(value, connection=connection)
+            )
+        values.append(row_values)
     columns = ", ".join(quote(field.column) for field in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, _max_parameters() // len(fields))
+    per_statement = max(1, _max_parameters(connection) // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = values[start : start + per_statement]
@@ -77,6 +114,7 @@ def save_fields(rows: Sequence[Model], fields: Sequence[str]) -> None:
     """
     if not rows:
         return
+    connection = connections[DEFAULT_DB_ALIAS]
     meta = rows[0]._meta
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
@@ -95,9 +133,12 @@ def save_fields(rows: Sequence[Model], fields: Sequence[str]) -> None:
 
 
 @cache
-def _insert_fields(model: type[Model]) -> tuple[list[Field], list[bool], list[Field]]:
+def _insert_fields(
+    model: type[Model],
+) -> tuple[list[Field], list[bool], list[Field], list[tuple[type, ...]]]:
     """The columns an INSERT of a new row writes (an auto key is the database's), which of
-    them have a pre_save of their own, and the foreign keys to copy a saved object's key from."""
+    them have a pre_save of their own, the foreign keys to copy a saved object's key from,
+    and per column the value types it stores unchanged."""
     meta = model._meta
     fields = [
         field
@@ -107,10 +148,16 @@ def _insert_fields(model: type[Model]) -> tuple[list[Field], list[bool], list[Fi
     pre_saved = [type(field).pre_save is not Field.pre_save for field in fields]
     relations = [field for field in fields if field.is_relation and field.many_to_one]
     relations += [field for field in fields if field.is_relation and field.one_to_one]
-    return fields, pre_saved, relations
+    return fields, pre_saved, relations, [_unchanged_types(field) for field in fields]
 
 
-def _max_parameters() -> int:
+def _unchanged_types(field: Field) -> tuple[type, ...]:
+    if type(field) in (ForeignKey, OneToOneField):
+        return _unchanged_types(field.target_field)
+    return _UNCHANGED.get(type(field), ())
+
+
+def _max_parameters(connection) -> int:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)

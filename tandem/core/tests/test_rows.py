@@ -69,7 +69,9 @@ def test_file_fields_are_saved_as_bulk_create_saves_them(customer):
 
 def test_more_rows_than_one_statement_takes_are_split(monkeypatch):
     columns = len(rows_module._insert_fields(Contact)[0])
-    monkeypatch.setattr(rows_module, "_max_parameters", lambda: 2 * columns + 1)  # two a statement
+    monkeypatch.setattr(
+        rows_module, "_max_parameters", lambda connection: 2 * columns + 1
+    )  # two a statement
     contacts = [Contact(name=f"C{n}", email=f"c{n}@example.test") for n in range(5)]
 
     with CaptureQueriesContext(connection) as queries:
@@ -99,3 +101,12 @@ def test_save_fields_updates_only_the_named_fields():
         ("C0 renamed", "c0@x.test"),
         ("C1 renamed", "c1@x.test"),
     ]
+
+
+def test_values_of_other_types_are_converted_as_the_orm_converts_them():
+    from django.utils.translation import gettext_lazy
+
+    contact = Contact(name=gettext_lazy("Lazy name"), email="l@x.test", plan=5)
+    insert_rows([contact])
+    stored = Contact.objects.get(pk=contact.pk)
+    assert (stored.name, stored.plan) == ("Lazy name", "5")

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db import OperationalError, transaction
 
 from tandem.core import event_bus, live
+from tandem.core.db.checkpoints import checkpoints_beside
 from tandem.mail import addresses
 from tandem.mail.ingest.bulk_import import import_in_batches
 from tandem.mail.ingest.desk import Desk
@@ -217,7 +218,8 @@ def import_mail(
     stats = ImportStats(parse_workers=parse_workers if bulk else 0)
     pool = ParsePool(stats.parse_workers) if stats.parse_workers else None
     try:
-        _import(path, mailbox=mailbox, progress=progress, bulk=bulk, pool=pool, stats=stats)
+        with checkpoints_beside():  # the writer never waits for the disk's fsync
+            _import(path, mailbox=mailbox, progress=progress, bulk=bulk, pool=pool, stats=stats)
     finally:
         if pool is not None:
             pool.close()
