@@ -135,16 +135,22 @@ class _Batch:
 
     def _plan_and_write(self, prepared: list[MessageHandling | int]) -> list:
         """Plan messages until one needs the per-message path; write the plan, process that
-        one, and return the rest (planned again against the desk as it now is)."""
-        lookups = _Lookups.load([h for h in prepared if isinstance(h, MessageHandling)])
+        one, and return the rest (planned again against the desk as it now is).
+
+        The desk is looked up for a window only: up to the first message that plainly needs
+        the per-message path (an agent's mail, a bounce). Looking up the whole rest each
+        time made every such message cost another lookup of half a batch.
+        """
+        window = _window(prepared)
+        lookups = _Lookups.load([h for h, _ in window if isinstance(h, MessageHandling)])
         plan: list[_Planned] = []
         in_batch: dict[str, int] = {}  # Message-ID -> key of the entry that brought it
         entries: dict[int, _Planned] = {}
-        for index, handling in enumerate(prepared):
+        for index, (handling, requester) in enumerate(window):
             planned = None
             if not isinstance(handling, int):
                 try:
-                    planned = self._plan(handling, lookups, in_batch, entries)
+                    planned = self._plan(handling, requester, lookups, in_batch, entries)
                 except Exception:  # a surprise in this mail: the per-message path records it
                     log.warning("history batch could not plan inbound mail", exc_info=True)
             if planned is None:
@@ -153,11 +159,12 @@ class _Batch:
                 return prepared[index + 1 :]
             plan.append(planned)
         self._write(plan)
-        return []
+        return prepared[len(window) :]
 
     def _plan(
         self,
         handling: MessageHandling,
+        requester: tuple[str, str] | None,
         lookups: _Lookups,
         in_batch: dict[str, int],
         entries: dict[int, _Planned],
@@ -176,9 +183,8 @@ class _Batch:
                 or earlier.entry.body.strip() == body
             ):
                 return _Planned(handling, duplicate_of=key)
-        requester = handling.plain_customer_mail()
         if requester is None:
-            return None
+            return None  # not plain customer mail: the per-message path decides
         name, address = requester
         try:
             address = normalize_email(address)
@@ -274,6 +280,30 @@ class _Batch:
             self.left += 1
             return
         self.count(outcome)
+
+
+def _window(
+    prepared: list[MessageHandling | int],
+) -> list[tuple[MessageHandling | int, tuple[str, str] | None]]:
+    """The messages up to and including the first that is not plain customer mail, each with
+    its requester (None when it is not plain customer mail, or unparsed)."""
+    window: list[tuple[MessageHandling | int, tuple[str, str] | None]] = []
+    for handling in prepared:
+        if isinstance(handling, int):
+            window.append((handling, None))
+            break
+        if handling.failed is not None:
+            window.append((handling, None))  # decided already: planned with its outcome
+            continue
+        try:
+            requester = handling.plain_customer_mail()
+        except Exception:  # a surprise in this mail: the per-message path records it
+            log.warning("history batch could not read inbound mail's sender", exc_info=True)
+            requester = None
+        window.append((handling, requester))
+        if requester is None:
+            break
+    return window
 
 
 class _Changed(Exception):

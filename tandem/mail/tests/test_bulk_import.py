@@ -390,3 +390,30 @@ def test_unusable_parse_workers_leave_the_parsing_to_the_importer(mailbox):
     assert with_broken_pool == outcomes(None)
     states = {state for state, _ in with_broken_pool}
     assert State.RECEIVED not in states and {State.PROCESSED, State.QUARANTINED} <= states
+
+
+def test_each_message_is_looked_up_once_however_many_need_the_per_message_path(
+    tmp_path, mailbox, agent, monkeypatch
+):
+    """Agents' mail in a batch ends a lookup window; the rest is looked up after it, once."""
+    from tandem.mail.ingest import bulk_import
+
+    looked_up: list[int] = []
+    load = bulk_import._Lookups.load.__func__
+
+    def counting_load(cls, handlings):
+        looked_up.extend(h.inbound.pk for h in handlings)
+        return load(cls, handlings)
+
+    monkeypatch.setattr(bulk_import._Lookups, "load", classmethod(counting_load))
+    messages = []
+    for n in range(12):
+        sender = f"Agent <{agent.email}>" if n % 4 == 3 else f"C{n} <c{n}@customer.test>"
+        messages.append(
+            raw_mail(sender=sender, message_id=f"w{n}@x.test", subject=f"S{n}", date=at(n))
+        )
+    stats = import_mail(write_eml_folder(tmp_path / "mixed", messages), mailbox=mailbox)
+
+    # An agent's mail on no ticket is quarantined by the per-message path; the rest are tickets.
+    assert (stats.done, stats.tickets, stats.quarantined) == (12, 9, 3)
+    assert len(looked_up) == len(set(looked_up)) == 12
