@@ -54,11 +54,18 @@ _UNCHANGED: dict[type, tuple[type, ...]] = {
 }
 
 
-def insert_rows(rows: Sequence[Model]) -> None:
+def insert_rows(
+    rows: Sequence[Model],
+    *,
+    unique_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
+) -> None:
     """INSERT these new rows of one model, setting each one's primary key.
 
     As `bulk_create` does: fields' `pre_save` runs (auto_now dates, files), a related object
-    assigned before it was saved gives its key now, and no signal is sent.
+    assigned before it was saved gives its key now, and no signal is sent. With
+    `unique_fields`, a row that collides with a stored one on them updates its
+    `update_fields` instead (an upsert, as bulk_create's update_conflicts).
     """
     if not rows:
         return
@@ -88,6 +95,14 @@ def insert_rows(rows: Sequence[Model]) -> None:
         values.append(row_values)
     columns = ", ".join(quote(field.column) for field in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    on_conflict = ""
+    if unique_fields:
+        target = ", ".join(quote(meta.get_field(name).column) for name in unique_fields)
+        changes = ", ".join(
+            f"{column} = EXCLUDED.{column}"
+            for column in (quote(meta.get_field(name).column) for name in update_fields)
+        )
+        on_conflict = f" ON CONFLICT ({target}) DO UPDATE SET {changes}"
     per_statement = max(1, _max_parameters(connection) // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -97,7 +112,7 @@ def insert_rows(rows: Sequence[Model]) -> None:
             )
             params = [value for row_values in chunk for value in row_values]
             # Both databases return the keys in the order of the VALUES (so does bulk_create).
-            cursor.execute(f"{sql} RETURNING {quote(meta.pk.column)}", params)
+            cursor.execute(f"{sql}{on_conflict} RETURNING {quote(meta.pk.column)}", params)
             keys = [key for (key,) in cursor.fetchall()]
             for row, key in zip(rows[start : start + per_statement], keys, strict=True):
                 setattr(row, meta.pk.attname, key)

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from tandem.core.rows import insert_rows
 from tandem.core.search.backends import current_backend
 from tandem.core.search.backends.base import Filters
 from tandem.core.search.kind_token import kind_token
@@ -156,17 +157,13 @@ def _row(document: Document, *, with_kind_token: bool):
 
 def index_documents(documents: Iterable[Document]) -> int:
     """Insert or replace many documents in one statement (for rebuilds and batches)."""
-    from tandem.core.search.models import SearchDocument
-
     with_kind_token = connection.vendor == "sqlite"
     rows = [_row(document, with_kind_token=with_kind_token) for document in documents]
-    if rows:
-        SearchDocument.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["kind", "key"],
-            update_fields=["title", "body", "facets", "kind_token", "updated_at"],
-        )
+    insert_rows(
+        rows,
+        unique_fields=["kind", "key"],
+        update_fields=["title", "body", "facets", "kind_token", "updated_at"],
+    )
     return len(rows)
 
 

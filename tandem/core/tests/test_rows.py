@@ -110,3 +110,24 @@ def test_values_of_other_types_are_converted_as_the_orm_converts_them():
     insert_rows([contact])
     stored = Contact.objects.get(pk=contact.pk)
     assert (stored.name, stored.plan) == ("Lazy name", "5")
+
+
+def test_a_row_colliding_on_the_unique_fields_updates_the_named_fields_only():
+    import datetime as dt
+
+    from tandem.core.search.models import SearchDocument
+
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    first = SearchDocument(kind="ticket", key=7, title="Old", body="old body", updated_at=at)
+    insert_rows([first])
+    again = SearchDocument(
+        kind="ticket", key=7, title="New", body="new body", facets={"x": 1}, updated_at=at
+    )
+    other = SearchDocument(kind="ticket", key=8, title="Other", body="", updated_at=at)
+
+    insert_rows([again, other], unique_fields=["kind", "key"], update_fields=["title", "facets"])
+
+    assert again.pk == first.pk and other.pk != first.pk
+    stored = SearchDocument.objects.get(pk=first.pk)
+    assert (stored.title, stored.body, stored.facets) == ("New", "old body", {"x": 1})
+    assert SearchDocument.objects.count() == 2
