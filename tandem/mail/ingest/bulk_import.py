@@ -32,7 +32,7 @@ from tandem.mail.ingest.threading import (
     subject_ticket_number,
 )
 from tandem.mail.message_ids import ticket_number_of
-from tandem.mail.models import InboundMail
+from tandem.mail.models import InboundMail, Mailbox
 from tandem.people.actions import normalize_email
 from tandem.tickets.actions.importing import (
     HistoryMessage,
@@ -106,14 +106,19 @@ class _Batch:
         self.left = 0
 
     def run(self, inbound_ids: list[int]) -> int:
-        rows_query = InboundMail.objects.select_related("mailbox__default_team").filter(
-            pk__in=inbound_ids, state=State.RECEIVED
-        )
+        rows_query = InboundMail.objects.filter(pk__in=inbound_ids, state=State.RECEIVED)
         if not self.parsed:
             # Parsed here: read the bytes with the rows. (After parse workers, a message one
             # of them lost reads its own bytes.)
             rows_query = rows_query.select_related("raw_copy")
         rows = {row.pk: row for row in rows_query}
+        # A history comes through one or a few mailboxes: one instance each, not one per row.
+        mailboxes = Mailbox.objects.select_related("default_team").in_bulk(
+            {row.mailbox_id for row in rows.values() if row.mailbox_id}
+        )
+        for row in rows.values():
+            if row.mailbox_id:
+                row.mailbox = mailboxes[row.mailbox_id]
         prepared: list[MessageHandling | int] = []
         for inbound_id in inbound_ids:
             inbound = rows.get(inbound_id)

@@ -15,8 +15,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from itertools import islice
 from pathlib import Path
 
@@ -35,7 +33,11 @@ from tandem.mail.models import InboundMail, Mailbox
 State = InboundMail.State
 CHUNK = 200  # messages stored per transaction
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-_HEADERS = BytesHeaderParser(policy=compat32)
+# A header line and its continuation lines (RFC 5322 folding).
+_ORDERING_HEADER = re.compile(
+    rb"^(date|message-id|in-reply-to|references)[ \t]*:(.*(?:\r?\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 @dataclass
@@ -150,11 +152,11 @@ def _files(paths: Iterable[Path]) -> Iterator[bytes]:
 def queued(inbound_id: int, raw: bytes, position: int) -> Queued:
     """The ordering key of a message, from its header block only (the full parse comes later)."""
     match = _HEADER_END.search(raw)
-    headers = _HEADERS.parsebytes(raw[: match.start()] if match else raw[:65536])
-    date = addresses.parse_date(str(headers.get("date", ""))) if "date" in headers else None
-    message_ids = addresses.message_ids(str(headers.get("message-id", "")))
-    in_reply_to = addresses.message_ids(str(headers.get("in-reply-to", "")))
-    references = addresses.message_ids(str(headers.get("references", "")))
+    headers = _ordering_headers(raw[: match.start()] if match else raw[:65536])
+    date = addresses.parse_date(headers["date"]) if "date" in headers else None
+    message_ids = addresses.message_ids(headers.get("message-id", ""))
+    in_reply_to = addresses.message_ids(headers.get("in-reply-to", ""))
+    references = addresses.message_ids(headers.get("references", ""))
     parents = tuple(dict.fromkeys(in_reply_to[:1] + references[-1:]))
     return Queued(
         inbound_id=inbound_id,
@@ -162,6 +164,18 @@ def queued(inbound_id: int, raw: bytes, position: int) -> Queued:
         message_id=message_ids[0] if message_ids else "",
         parents=parents,
     )
+
+
+def _ordering_headers(head: bytes) -> dict[str, str]:
+    """The first Date, Message-ID, In-Reply-To and References of a header block, unfolded:
+    all the order needs, without parsing every header of the block."""
+    found: dict[str, str] = {}
+    for match in _ORDERING_HEADER.finditer(head):
+        name = match.group(1).decode("ascii").lower()
+        if name not in found:
+            value = match.group(2).decode("ascii", "replace")
+            found[name] = " ".join(value.split())
+    return found
 
 
 def processing_order(items: list[Queued]) -> Iterator[Queued]:

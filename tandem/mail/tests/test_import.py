@@ -249,3 +249,30 @@ def test_the_command_refuses_an_unknown_mailbox_or_path(tmp_path, mailbox):
     with pytest.raises(CommandError, match="does not exist"):
         call_command("mail", "import", str(tmp_path / "missing.mbox"))
     assert InboundMail.objects.count() == 0
+
+
+def test_the_ordering_key_reads_the_headers_the_stdlib_header_parser_reads():
+    """queued() scans four headers itself; every corpus file gives what a full parse gives."""
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    from tandem.mail import addresses
+    from tandem.mail.ingest.importing import queued
+    from tandem.mail.tests.test_corpus_intake import FILES
+
+    folded = (
+        b"Message-ID:\r\n <folded@x.test>\r\nReferences: <a@x.test>\r\n\t<b@x.test>\r\n"
+        b"references: <ignored@x.test>\r\nDATE: Tue, 1 Apr 2025 10:00:00 +0000\r\n\r\nbody"
+    )
+    for raw in [*(path.read_bytes() for path in FILES), folded]:
+        head = raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+        headers = BytesHeaderParser(policy=compat32).parsebytes(head)
+        ids = addresses.message_ids(str(headers.get("message-id", "")))
+        references = addresses.message_ids(str(headers.get("references", "")))
+        replied = addresses.message_ids(str(headers.get("in-reply-to", "")))
+        date = addresses.parse_date(str(headers["date"])) if "date" in headers else None
+        item = queued(1, raw, 0)
+        assert item.message_id == (ids[0] if ids else ""), raw[:200]
+        assert item.parents == tuple(dict.fromkeys(replied[:1] + references[-1:])), raw[:200]
+        assert item.key[:2] == ((date.timestamp() if date else float("inf")), len(references))
+    assert queued(1, folded, 0).parents == ("b@x.test",)
