@@ -127,7 +127,7 @@ def record_mentions(
 
     inbox = reverse("tickets:inbox")
     note.html = highlight_mentions(
-        note.html, mentionable, lambda agent_id: f"{inbox}?view=all&assignee={agent_id}"
+        note.display_html(), mentionable, lambda agent_id: f"{inbox}?view=all&assignee={agent_id}"
     )
     note.meta = {**(note.meta or {}), "mentions": mentioned_ids}
     note.save(update_fields=["html", "meta"])

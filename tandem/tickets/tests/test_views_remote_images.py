@@ -61,3 +61,16 @@ def test_a_message_of_another_ticket_is_a_404(client, agent, tracked, customer):
     client.force_login(agent.user)
     url = reverse("tickets:remote_images", args=[other.number, message.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_plain_text_message_shows_as_its_text(client, agent, ticket):
+    """Plain text stores no HTML: the page renders the text, escaped, with nothing to load."""
+    message = ticket.messages.get()
+    message.body, message.html = "<b>not markup</b> see https://example.test", ""
+    message.save(update_fields=["body", "html"])
+    client.force_login(agent.user)
+    response = client.get(reverse("tickets:remote_images", args=[ticket.number, message.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;not markup&lt;/b&gt;" in page and "<b>not markup" not in page
+    assert '<a href="https://example.test"' in page
