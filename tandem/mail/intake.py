@@ -18,11 +18,15 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*<?([^>\r\n]*)>?", re.IGNORECASE | re.MULTILINE)
 
 
+def header_block(raw: bytes) -> bytes:
+    """The raw header lines, up to the first blank line (at most 64 KB of a headless file)."""
+    match = _HEADER_END.search(raw)
+    return raw[: match.start()] if match else raw[:65536]
+
+
 def _peek_message_id(raw: bytes) -> str:
     """Cheap look at the header block; the full parse happens in the job."""
-    match = _HEADER_END.search(raw)
-    head = raw[: match.start()] if match else raw[:65536]
-    found = _MESSAGE_ID.search(head)
+    found = _MESSAGE_ID.search(header_block(raw))
     return found.group(1).decode("ascii", "replace").strip()[:998] if found else ""
 
 

@@ -39,24 +39,28 @@ def tickets_visible_to(agent: Agent) -> QuerySet[Ticket]:
 
 def ticket_for(agent: Agent, number: int | str) -> Ticket:
     """The ticket if this agent may see it, else 404 (never 403: that would confirm it exists)."""
+    return _one_visible(
+        tickets_visible_to(agent).select_related(
+            "contact",
+            "organization",
+            "team",
+            "assignee",
+            "merged_into",
+            "sla__policy",
+            "routing",  # why nobody is assigned yet, in the header: no query of its own
+        ),
+        number,
+    )
+
+
+def _one_visible(tickets: QuerySet[Ticket], number: int | str) -> Ticket:
+    """The ticket `number` among `tickets` (what an agent may see), else 404."""
     try:
         number = int(number)
     except (TypeError, ValueError) as error:
         raise Http404("No such ticket") from error
     try:
-        return (
-            tickets_visible_to(agent)
-            .select_related(
-                "contact",
-                "organization",
-                "team",
-                "assignee",
-                "merged_into",
-                "sla__policy",
-                "routing",  # why nobody is assigned yet, in the header: no query of its own
-            )
-            .get(number=number)
-        )
+        return tickets.get(number=number)
     except Ticket.DoesNotExist as error:
         raise Http404("No such ticket") from error
 
@@ -95,14 +99,7 @@ def tag_names_of(number: int) -> list[str]:
 
 def ticket_json_for(agent: Agent, number: int | str) -> Ticket:
     """ticket_for, loading only what the API's ticket JSON shows (its tags: tag_names_of)."""
-    try:
-        number = int(number)
-    except (TypeError, ValueError) as error:
-        raise Http404("No such ticket") from error
-    try:
-        return with_json_relations(tickets_visible_to(agent)).get(number=number)
-    except Ticket.DoesNotExist as error:
-        raise Http404("No such ticket") from error
+    return _one_visible(with_json_relations(tickets_visible_to(agent)), number)
 
 
 def attachment_for(agent: Agent, pk: int) -> Attachment:

@@ -27,12 +27,11 @@ from tandem.mail.ingest.bulk_import import import_in_batches
 from tandem.mail.ingest.desk import Desk
 from tandem.mail.ingest.parse_pool import ParsePool
 from tandem.mail.ingest.processing import Outcome, process_one
-from tandem.mail.intake import store_raw_many
+from tandem.mail.intake import header_block, store_raw_many
 from tandem.mail.models import InboundMail, Mailbox
 
 State = InboundMail.State
 CHUNK = 200  # messages stored per transaction
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 # A header line and its continuation lines (RFC 5322 folding).
 _ORDERING_HEADER = re.compile(
     rb"^(date|message-id|in-reply-to|references)[ \t]*:(.*(?:\r?\n[ \t].*)*)",
@@ -151,8 +150,7 @@ def _files(paths: Iterable[Path]) -> Iterator[bytes]:
 
 def queued(inbound_id: int, raw: bytes, position: int) -> Queued:
     """The ordering key of a message, from its header block only (the full parse comes later)."""
-    match = _HEADER_END.search(raw)
-    headers = _ordering_headers(raw[: match.start()] if match else raw[:65536])
+    headers = _ordering_headers(header_block(raw))
     date = addresses.parse_date(headers["date"]) if "date" in headers else None
     message_ids = addresses.message_ids(headers.get("message-id", ""))
     in_reply_to = addresses.message_ids(headers.get("in-reply-to", ""))

@@ -32,7 +32,7 @@ from tandem.people.models import Contact, ContactIdentity, Organization, Team, T
 from tandem.tickets import status as machine
 from tandem.tickets.actions.attachments import IncomingFile, check_files, safe_filename
 from tandem.tickets.actions.changes import ticket_custom_field_definitions
-from tandem.tickets.actions.events import change_data
+from tandem.tickets.actions.events import change_data, new_event
 from tandem.tickets.models import (
     UNSOLVED_STATUSES,
     Attachment,
@@ -112,8 +112,9 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
     new_tickets: list[Ticket] = []
     touched: dict[int, Ticket] = {}  # existing tickets changed by the batch
     messages: list[tuple[Ticket, Message, HistoryMessage]] = []
-    # Events in the order the per-message actions write them; (ticket, event, message index)
-    events: list[tuple[Ticket, TicketEvent, int | None]] = []
+    # Events in the order the per-message actions write them. Tickets and messages get their
+    # keys when they are inserted; insert_rows gives each event the keys of its own.
+    events: list[TicketEvent] = []
     follower_rows: list[tuple[Ticket, Contact]] = []
 
     for entry in entries:
@@ -140,23 +141,20 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
             )
             new_tickets.append(ticket)
             events.append(
-                (
+                new_event(
                     ticket,
-                    _event(
-                        Kind.CREATED,
-                        actor,
-                        entry.at,
-                        channel=Channel.EMAIL,
-                        status=Status.NEW,
-                        priority=Priority.NORMAL,
-                        track=track,
-                        category="",
-                        team=team and team.pk,
-                        assignee=None,
-                        tags=[],
-                        followup_of=None,
-                    ),
-                    None,
+                    Kind.CREATED,
+                    actor=actor,
+                    at=entry.at,
+                    channel=Channel.EMAIL,
+                    status=Status.NEW,
+                    priority=Priority.NORMAL,
+                    track=track,
+                    category="",
+                    team=team and team.pk,
+                    assignee=None,
+                    tags=[],
+                    followup_of=None,
                 )
             )
             in_reply_to = ""  # create_ticket keeps none for a first message
@@ -182,18 +180,15 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
             created_at=entry.at,
         )
         messages.append((ticket, message, entry))
-        index = len(messages) - 1
         events.append(
-            (
+            new_event(
                 ticket,
-                _event(
-                    Kind.MESSAGE_ADDED,
-                    actor,
-                    entry.at,
-                    visibility=Visibility.PUBLIC,
-                    author_kind=Message.AuthorKind.CONTACT,
-                ),
-                index,
+                Kind.MESSAGE_ADDED,
+                actor=actor,
+                at=entry.at,
+                message=message,
+                visibility=Visibility.PUBLIC,
+                author_kind=Message.AuthorKind.CONTACT,
             )
         )
         if entry.thread is not None:
@@ -206,7 +201,9 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
                     data["reopened"] = True
                 ticket.status = new_status
                 ticket.unsolved = new_status in UNSOLVED_STATUSES
-                events.append((ticket, _event(Kind.STATUS_CHANGED, actor, entry.at, **data), None))
+                events.append(
+                    new_event(ticket, Kind.STATUS_CHANGED, actor=actor, at=entry.at, **data)
+                )
             ticket.updated_at = entry.at
             ticket.message_count += 1
         tickets[entry.key] = ticket
@@ -221,28 +218,19 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
             following.add(follower.pk)
             follower_rows.append((ticket, follower))
             events.append(
-                (
+                new_event(
                     ticket,
-                    _event(
-                        Kind.FOLLOWER_ADDED,
-                        system,
-                        entry.at,
-                        contact=follower.pk,
-                        email=follower.email,
-                    ),
-                    None,
+                    Kind.FOLLOWER_ADDED,
+                    actor=system,
+                    at=entry.at,
+                    contact=follower.pk,
+                    email=follower.email,
                 )
             )
 
     insert_rows(new_tickets)
-    for ticket, message, _ in messages:
-        message.ticket = ticket  # the ticket has its number now
     insert_rows([message for _, message, _ in messages])
-    for ticket, event, index in events:
-        event.ticket = ticket
-        if index is not None:
-            event.message = messages[index][1]
-    insert_rows([event for _, event, _ in events])
+    insert_rows(events)
     insert_rows(
         [
             _attachment(ticket, message, incoming)
@@ -266,10 +254,6 @@ def import_history(*, entries: Sequence[HistoryMessage]) -> dict[int, HistoryRes
         )
         for ticket, message, entry in messages
     }
-
-
-def _event(kind: str, actor: Actor, at: dt.datetime, **data) -> TicketEvent:
-    return TicketEvent(kind=kind, data=data, created_at=at, **actor.event_fields())
 
 
 def _attachment(ticket: Ticket, message: Message, incoming: IncomingFile) -> Attachment:

@@ -224,10 +224,9 @@ def open_ticket_for_requester(*, actor: Actor, email: str, name: str = "", **tic
 
 
 def _message_html(html: str, html_is_clean: bool) -> str:
-    if not html:
-        return ""  # plain text: Message.display_html renders the body when it is shown
-    # Callers that sanitised already (the mail parser) skip a second, costly nh3 pass.
-    return html if html_is_clean else sanitize_html(html)
+    # Plain text stays "" (Message.display_html renders the body when it is shown); callers
+    # that sanitised already (the mail parser) skip a second, costly nh3 pass.
+    return html if not html or html_is_clean else sanitize_html(html)
 
 
 def _open_followup(
