@@ -22,6 +22,7 @@ from tandem.core.sanitize import sanitize_html, text_to_html
 from tandem.mail import MailParseError, ParsedAttachment, ParsedMail, addresses
 from tandem.mail.html_text import html_to_text
 from tandem.mail.quotes import parse_reply
+from tandem.mail.set_aside import put_back, set_aside
 
 # Headers kept verbatim (decoded) for automatic.py and the channel's routing.
 KEPT_HEADERS = (
@@ -515,10 +516,12 @@ def parse_many(raws: list[bytes]) -> list[ParsedMail | MailParseError]:
     return results
 
 
-def _parse(raw: bytes) -> ParsedMail:
+def _parse(raw: bytes, *, set_aside_bodies: bool = True) -> ParsedMail:
     defects: list[str] = []
     try:
-        message = email.message_from_bytes(raw, policy=_POLICY)
+        parsed, stash = set_aside(raw) if set_aside_bodies else (raw, [])
+        message = email.message_from_bytes(parsed, policy=_POLICY)
+        put_back(message, stash)
     except Exception as exc:  # the stdlib's header parser has edge-case bugs
         defects.append(f"parser failed ({type(exc).__name__}); read without header parsing")
         message = email.message_from_bytes(raw, policy=email.policy.compat32)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tandem.mail.automatic import classify
 from tandem.mail.html_text import html_to_text
 from tandem.mail.parsing import MailParseError, ParsedMail, parse_message
+from tandem.mail.tests.mutations import mutate
 
 CORPUS = Path("/work/shared/data/mail")
 NOT_MAIL = {"README.md", "LICENSE", "NOTICE"}
@@ -325,36 +326,21 @@ def test_arbitrary_text_never_raises(text):
 
 @st.composite
 def mutated_messages(draw):
-    raw = bytearray(draw(st.sampled_from(SAMPLES)))
-    for _ in range(draw(st.integers(1, 6))):
-        position = draw(st.integers(0, len(raw)))
-        action = draw(st.sampled_from(["flip", "cut", "insert", "truncate", "duplicate"]))
-        if action == "flip" and raw:
-            raw[min(position, len(raw) - 1)] = draw(st.integers(0, 255))
-        elif action == "cut":
-            del raw[position : position + draw(st.integers(1, 200))]
-        elif action == "insert":
-            raw[position:position] = draw(
-                st.sampled_from(
-                    [
-                        b"\r\n--",
-                        b"\r\n\r\n",
-                        b"=?utf-8?B?",
-                        b'Content-Type: multipart/mixed; boundary="x"\r\n',
-                        b"\r\n--x\r\n",
-                        b"=\r\n",
-                        b"\xff\xfe",
-                        b"<script>",
-                        b"Content-Transfer-Encoding: base64\r\n",
-                        b"; filename*0*=x''%ZZ",
-                    ]
-                )
-            )
-        elif action == "truncate":
-            del raw[position:]
-        elif action == "duplicate":
-            raw[position:position] = raw[:position][-300:]
-    return bytes(raw)
+    return mutate(draw, draw(st.sampled_from(SAMPLES)), _INSERTIONS)
+
+
+_INSERTIONS = [
+    b"\r\n--",
+    b"\r\n\r\n",
+    b"=?utf-8?B?",
+    b'Content-Type: multipart/mixed; boundary="x"\r\n',
+    b"\r\n--x\r\n",
+    b"=\r\n",
+    b"\xff\xfe",
+    b"<script>",
+    b"Content-Transfer-Encoding: base64\r\n",
+    b"; filename*0*=x''%ZZ",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
