@@ -152,7 +152,21 @@ def test_every_corpus_message_parses_as_it_would_without_setting_aside():
 def mutated(draw):
     raw = _mixed(_encoded(draw(st.integers(2000, 12000)), seed=draw(st.integers(0, 9))))
     return mutate(
-        draw, raw, [b"\n", b"\r", b"\n\n", b"\n--b1\n", b"\n--b1--\n", b":", b" ", b"-", b"base64"]
+        draw,
+        raw,
+        [
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b"\n\r\n",
+            b"\n\n",
+            b"\n--b1\n",
+            b"\n--b1--\n",
+            b":",
+            b" ",
+            b"-",
+            b"base64",
+        ],
     )
 
 
