@@ -44,8 +44,14 @@ class Contact(models.Model):
 
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(max_length=254, blank=True, db_index=True)
+    # No index of its own: contact_org_name leads with it.
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        db_index=False,
     )
     lifecycle = models.CharField(
         max_length=16, choices=Lifecycle.choices, default=Lifecycle.CUSTOMER

@@ -66,9 +66,17 @@ class Ticket(models.Model):
     # that would have to be sorted. Only set_status writes it.
     unsolved = models.BooleanField(default=True)
     priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    # No index of their own: tk_contact_created and tk_org_created lead with them.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
@@ -153,7 +161,10 @@ class Message(models.Model):
         FAILED = "failed", "Failed"
         BOUNCED = "bounced", "Bounced"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: msg_ticket_created leads with it.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -305,7 +316,10 @@ class TicketEvent(models.Model):
         SYSTEM = "system", "System"
         API = "api", "API"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: ev_ticket_created leads with it.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor_kind = models.CharField(max_length=8, choices=ActorKind.choices)
     actor_agent = models.ForeignKey(
